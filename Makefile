@@ -1,0 +1,49 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install messages lint clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+coordination/static/vendor/htmx.min.js: node_modules/.installed
+	mkdir -p coordination/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# compiled catalogues are build output; the .po files are the source
+coordination/translations/%/LC_MESSAGES/messages.mo: coordination/translations/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --quiet -d coordination/translations -l $*
+
+install: $(BIN)/.installed node_modules/.installed coordination/static/vendor/htmx.min.js \
+         coordination/translations/sl/LC_MESSAGES/messages.mo coordination/translations/en/LC_MESSAGES/messages.mo
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask reference load
+	$(BIN)/flask demo load
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/pytest
+
+# after changing texts: extract them and merge into the catalogues, then translate sl
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o coordination/translations/messages.pot .
+	$(BIN)/pybabel update --quiet -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check coordination tests config.py wsgi.py
+	$(BIN)/bandit -q -r coordination -c pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules coordination/static/vendor instance/test.db

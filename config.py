@@ -1,0 +1,116 @@
+"""Application settings: one class per environment, chosen by name in create_app()."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Start-up refuses to go on with a setting that cannot work."""
+
+
+def database_url(default: str) -> str:
+    """DATABASE_URL if set, checked early so a typo fails with a clear message, not a stack trace."""
+    url = os.environ.get("DATABASE_URL", "").strip() or default
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"DATABASE_URL is not a valid database URL ({exc}). "
+            "Use sqlite:///path/to/file.db or postgresql+psycopg://user:password@host:port/name."
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL uses '{parsed.get_backend_name()}'; only sqlite and postgresql are supported."
+        )
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        # plain postgresql:// would pick psycopg2, which we do not ship
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    LANGUAGES = ("sl", "en")
+    BABEL_DEFAULT_LOCALE = "sl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Ljubljana"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "coordination" / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    WTF_CSRF_TIME_LIMIT = 10 * 3600
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024 + 64 * 1024
+
+    # werkzeug's scrypt: memory-hard, salted; tests use a cheaper method to stay fast
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    # login throttling: delay doubles from SLOW_AFTER failures, lock at LOCK_AFTER, per e-mail and per address
+    LOGIN_SLOW_AFTER = 3
+    LOGIN_LOCK_AFTER = 10
+    LOGIN_LOCK_AFTER_PER_ADDRESS = 50
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_WINDOW_MINUTES = 60
+
+    AUDIT_PAGE_SIZE = 50
+    CREATE_DEMO_ACCOUNTS = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    CREATE_DEMO_ACCOUNTS = True
+
+    def __init__(self):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        self.SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'coordination.db'}")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SERVER_NAME = None
+
+    def __init__(self):
+        # tests never touch the development database: TEST_DATABASE_URL or a throwaway file
+        url = os.environ.get("TEST_DATABASE_URL", "").strip()
+        if not url:
+            INSTANCE_DIR.mkdir(exist_ok=True)
+            url = f"sqlite:///{INSTANCE_DIR / 'test.db'}"
+        os.environ["DATABASE_URL"] = url
+        self.SQLALCHEMY_DATABASE_URI = database_url(url)
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self):
+        if not os.environ.get("SECRET_KEY"):
+            raise ConfigError(
+                "SECRET_KEY is not set. Production needs a long random secret, e.g. "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        self.SECRET_KEY = os.environ["SECRET_KEY"]
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        self.SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'coordination.db'}")
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def load(name: str | None = None):
+    name = name or os.environ.get("APP_CONFIG", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"APP_CONFIG must be one of {', '.join(CONFIGS)}; got '{name}'.")
+    return CONFIGS[name]()

@@ -1,0 +1,107 @@
+"""Coordination workspace for Slovenian municipalities, their associations and the ministry."""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config as app_config
+from coordination.extensions import babel, csrf, db, htmx, login_manager, migrate
+from coordination.web import authz, errors, formatting, security
+
+BLUEPRINTS = (
+    "coordination.accounts.routes",
+    "coordination.organisations.routes",
+    "coordination.audit.routes",
+    "coordination.dashboard.routes",
+)
+
+
+def _select_locale():
+    languages = ("sl", "en")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    return "sl"  # Slovenian first, whatever the browser asks for
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_setup(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys and give it the Slovenian collation PostgreSQL gets from ICU."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_collation("sl", formatting.sl_collation)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(app_config.load(config_name))
+    app.config.update(overrides)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app_config.BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    htmx.init_app(app)
+    _init_login(app)
+
+    # models must be imported before metadata is used; the audit hook must be registered
+    from coordination import models  # noqa: F401
+    from coordination.audit import services as _audit  # noqa: F401
+
+    import importlib
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+    authz.register(app)
+    formatting.register(app)
+    errors.register(app)
+    security.register(app)
+    _register_template_context(app)
+
+    from coordination import cli
+
+    cli.register(app)
+    return app
+
+
+def _init_login(app):
+    from coordination.accounts.services import load_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        target = url_for("accounts.login", next=request.full_path.rstrip("?"))
+        if getattr(request, "htmx", None):
+            # an htmx call must not swap the login page into a fragment: send the browser there
+            return "", 401, {"HX-Redirect": target}
+        from flask import flash
+
+        flash(_("Please sign in to continue. If you were signed in, your session has expired."), "info")
+        return redirect(target)
+
+
+def _register_template_context(app):
+    @app.context_processor
+    def inject():
+        from flask_babel import get_locale
+
+        return {"lang": str(get_locale() or "sl"), "languages": app.config["LANGUAGES"]}

@@ -1,0 +1,59 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import EqualTo, ValidationError
+
+from coordination.accounts import services
+from coordination.accounts.models import Role
+from coordination.web.forms import email_address, max_length, password_length, required
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.MINISTRY: _l("Ministry staff"),
+    Role.ASSOCIATION: _l("Association staff"),
+    Role.MUNICIPAL: _l("Municipal official"),
+    Role.HOST: _l("Point host"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)])
+    password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[required(), max_length(200)])
+    new = PasswordField(_l("New password"), validators=[required(), password_length()])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[required(), EqualTo("new", message=_l("The passwords do not match."))],
+    )
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[required(), max_length(120)])
+    email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(254)])
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+                       validators=[required()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()])
+
+    def __init__(self, *args, user_id=None, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id = user_id
+        self.organisation_id.choices = [(o.id, o.name) for o in organisations]
+
+    def validate_email(self, field):
+        if services.email_taken(field.data, except_id=self.user_id):
+            raise ValidationError(_l("An account with this e-mail already exists."))
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(_l("Initial password"), validators=[required(), password_length()])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[required(), password_length()])
+
+
+class ActiveForm(FlaskForm):
+    active = BooleanField(_l("Active"))

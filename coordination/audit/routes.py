@@ -1,0 +1,65 @@
+"""Browsing the audit log (administrators)."""
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from coordination.accounts.models import User
+from coordination.audit import permissions as perm
+from coordination.audit.models import AuditEntry
+from coordination.extensions import db
+from coordination.web.authz import guard
+from coordination.web.formatting import LJUBLJANA, sl_order
+from coordination.web.htmx import render
+from coordination.web.pagination import paginate
+
+bp = Blueprint("audit", __name__, url_prefix="/revizijska-sled")
+
+ACTIONS = ("create", "update", "delete")
+
+
+def _date(value: str):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@guard(perm.can_browse_audit)
+def index():
+    args = request.args
+    filters = {
+        "actor": args.get("actor", ""),
+        "entity": args.get("entity", "")[:40],
+        "action": args.get("action", "") if args.get("action") in ACTIONS else "",
+        "since": args.get("since", ""),
+        "until": args.get("until", ""),
+    }
+    errors = {}
+    query = select(AuditEntry)
+    if filters["actor"].isdigit():
+        query = query.where(AuditEntry.actor_id == int(filters["actor"]))
+    if filters["entity"]:
+        query = query.where(AuditEntry.entity_type == filters["entity"])
+    if filters["action"]:
+        query = query.where(AuditEntry.action == filters["action"])
+    since, until = _date(filters["since"]), _date(filters["until"])
+    if filters["since"] and since is None:
+        errors["since"] = _("Enter a date as YYYY-MM-DD.")
+    if filters["until"] and until is None:
+        errors["until"] = _("Enter a date as YYYY-MM-DD.")
+    if since and until and since > until:
+        errors["until"] = _("The end date is before the start date.")
+    if not errors:
+        if since:  # whole days in Ljubljana time
+            query = query.where(AuditEntry.at >= datetime.combine(since, time(), LJUBLJANA))
+        if until:
+            query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), LJUBLJANA))
+    page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+                    per_page=current_app.config["AUDIT_PAGE_SIZE"])
+    actors = db.session.scalars(select(User).order_by(sl_order(User.name))).all()
+    entities = db.session.scalars(select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)).all()
+    return render("audit/index.html", "audit/_entries.html", page=page, filters=filters, errors=errors,
+                  actors=actors, entities=entities, actions=ACTIONS, status=422 if errors else 200)

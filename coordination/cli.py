@@ -1,0 +1,60 @@
+"""Command-line tasks: `flask reference load`, `flask demo load`, `flask accounts create-admin`."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from coordination.audit.services import acting_as
+
+
+def register(app):
+    reference = AppGroup("reference", help="Reference data shipped with the app.")
+    demo = AppGroup("demo", help="Demo data for development.")
+    accounts = AppGroup("accounts", help="User accounts.")
+
+    @reference.command("load")
+    def reference_load():
+        """Load or refresh regions, municipalities, associations and the ministry (idempotent)."""
+        from coordination.organisations import reference as ref
+
+        with acting_as("system: flask reference load"):
+            created = ref.load()
+        click.echo("Reference data loaded: " + ", ".join(f"{v} new {k}" for k, v in created.items()))
+
+    @demo.command("load")
+    def demo_load():
+        """Create the demo accounts (development only, idempotent)."""
+        if not current_app.config.get("CREATE_DEMO_ACCOUNTS"):
+            raise click.ClickException("Demo data is only for development (APP_CONFIG=development).")
+        from coordination import demo as demo_data
+
+        with acting_as("system: flask demo load"):
+            created = demo_data.load()
+        click.echo(f"Demo data loaded: {created} new accounts.")
+
+    @accounts.command("create-admin")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.password_option()
+    def create_admin(email, name, password):
+        """Create the first administrator of a production installation."""
+        from coordination.accounts import services
+        from coordination.accounts.models import Role
+        from coordination.organisations.reference import MINISTRY
+        from coordination.organisations.models import Organisation
+        from coordination.extensions import db
+        from sqlalchemy import select
+
+        if len(password) < 10:
+            raise click.ClickException("The password must have at least 10 characters.")
+        if services.email_taken(email):
+            raise click.ClickException(f"An account with {email} already exists.")
+        ministry = db.session.scalar(select(Organisation).where(Organisation.short_name == MINISTRY[0]))
+        if ministry is None:
+            raise click.ClickException("Run `flask reference load` first.")
+        with acting_as("system: flask accounts create-admin"):
+            services.create_user(email=email, name=name, role=Role.ADMIN, organisation_id=ministry.id,
+                                 password=password)
+        click.echo(f"Administrator {email} created.")
+
+    for group in (reference, demo, accounts):
+        app.cli.add_command(group)

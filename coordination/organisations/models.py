@@ -1,0 +1,87 @@
+"""Organisations: municipalities, associations, the ministry, hosts and others; statistical regions."""
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.extensions import db
+
+
+class OrgKind(str, enum.Enum):
+    MUNICIPALITY = "municipality"
+    ASSOCIATION = "association"
+    MINISTRY = "ministry"
+    GOVERNMENT_OFFICE = "government_office"
+    HOST = "host"
+    OTHER = "other"
+
+
+def enum_column(enum_cls, length=24):
+    """Store enum values as plain strings: identical on SQLite and PostgreSQL, easy to extend."""
+    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
+
+
+association_membership = Table(
+    "association_membership",
+    db.metadata,
+    Column("association_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Region(db.Model):
+    """One of the 12 statistical regions (NUTS 3)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), index=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[Optional[str]] = mapped_column(String(40))
+    iso_code: Mapped[Optional[str]] = mapped_column(String(8), unique=True)
+    rpe_id: Mapped[Optional[int]] = mapped_column(unique=True)
+    region_id: Mapped[Optional[int]] = mapped_column(ForeignKey("region.id"), index=True)
+    is_city: Mapped[bool] = mapped_column(default=False)
+    seat_lat: Mapped[Optional[float]]
+    seat_lon: Mapped[Optional[float]]
+    area_km2: Mapped[Optional[float]]
+    address: Mapped[Optional[str]] = mapped_column(String(300))
+    website: Mapped[Optional[str]] = mapped_column(String(300))
+
+    region: Mapped[Optional[Region]] = relationship(lazy="joined")
+    associations: Mapped[list["Organisation"]] = relationship(
+        secondary=association_membership,
+        primaryjoin=lambda: Organisation.id == association_membership.c.member_id,
+        secondaryjoin=lambda: Organisation.id == association_membership.c.association_id,
+        back_populates="members",
+    )
+    members: Mapped[list["Organisation"]] = relationship(
+        secondary=association_membership,
+        primaryjoin=lambda: Organisation.id == association_membership.c.association_id,
+        secondaryjoin=lambda: Organisation.id == association_membership.c.member_id,
+        back_populates="associations",
+    )
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.kind == OrgKind.MUNICIPALITY
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def __str__(self):
+        return self.name

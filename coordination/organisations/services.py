@@ -1,0 +1,75 @@
+"""Changes to organisations and association memberships."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from coordination.audit.services import record
+from coordination.extensions import db
+from coordination.organisations.models import Organisation, OrgKind, Region
+from coordination.web.formatting import sl_order
+
+EDITABLE = ("name", "short_name", "kind", "address", "website")
+
+
+def associations() -> list[Organisation]:
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrgKind.ASSOCIATION).order_by(sl_order(Organisation.name))
+    ))
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(sl_order(Region.name))))
+
+
+def all_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(sl_order(Organisation.name))))
+
+
+def filtered_query(*, text: str = "", region: str = "", kind: str = "", association: int | None = None):
+    """Organisations matching the list filters, in Slovenian alphabetical order."""
+    query = select(Organisation).options(selectinload(Organisation.associations))
+    if text:
+        like = f"%{text.strip()}%"
+        query = query.where(Organisation.name.ilike(like) | Organisation.short_name.ilike(like)
+                            | Organisation.iso_code.ilike(like))
+    if region:
+        query = query.join(Organisation.region).where(Region.code == region)
+    if kind:
+        query = query.where(Organisation.kind == OrgKind(kind))
+    if association:
+        query = query.where(Organisation.associations.any(Organisation.id == association))
+    return query.order_by(sl_order(Organisation.name), Organisation.id)
+
+
+def name_taken(name: str, except_id: int | None = None) -> bool:
+    query = select(Organisation.id).where(Organisation.name == name.strip())
+    if except_id:
+        query = query.where(Organisation.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def create_organisation(**fields) -> Organisation:
+    org = Organisation(**{k: fields[k] for k in EDITABLE})
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+def update_organisation(org: Organisation, **fields) -> Organisation:
+    allowed = ("address", "website") if org.is_municipality else EDITABLE
+    for key in allowed:
+        setattr(org, key, fields[key])
+    db.session.commit()
+    return org
+
+
+def set_memberships(municipality: Organisation, chosen: list[Organisation]) -> None:
+    """Replace a municipality's association memberships and record the change."""
+    before = sorted(a.display_name for a in municipality.associations)
+    municipality.associations = list(chosen)
+    after = sorted(a.display_name for a in chosen)
+    if before != after:
+        record("update", "Organisation", municipality.id, municipality.name,
+               {"associations": [before, after]})
+    db.session.commit()

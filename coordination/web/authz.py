@@ -1,0 +1,72 @@
+"""Authorisation plumbing. The rules themselves live in each feature's permissions.py.
+
+A rule is a plain predicate `rule(user, obj=None) -> bool`, registered under a dotted name so
+templates ask `can('organisations.edit_memberships', org)` and routes `require(rule, obj)`: the
+button and the route share one rule.
+
+Every view declares its entry rule with @guard(rule) or @public; a test checks that no view lacks one.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort
+from flask_login import current_user
+
+Rule = Callable[..., bool]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str):
+    """Register a permission predicate under `name` (feature.action)."""
+
+    def decorator(fn: Rule) -> Rule:
+        if name in RULES:
+            raise ValueError(f"permission rule {name} registered twice")
+        RULES[name] = fn
+        fn.rule_name = name
+        return fn
+
+    return decorator
+
+
+def allowed(rule_or_name: Rule | str, obj=None, user=None) -> bool:
+    fn = RULES[rule_or_name] if isinstance(rule_or_name, str) else rule_or_name
+    return bool(fn(user if user is not None else current_user, obj))
+
+
+def require(rule_or_name: Rule | str, obj=None) -> None:
+    """Stop the request unless the current user passes the rule: login first, then 403."""
+    if allowed(rule_or_name, obj):
+        return
+    if not current_user.is_authenticated:
+        from coordination.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+def guard(entry_rule: Rule):
+    """Declare and enforce the rule a view needs before it loads anything."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            require(entry_rule)
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = entry_rule
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view that anybody, signed in or not, may open."""
+    view.access_rule = "public"
+    return view
+
+
+def register(app):
+    app.jinja_env.globals["can"] = allowed

@@ -1,0 +1,112 @@
+"""Slovenian-first formatting: dates, numbers, and the Slovenian alphabetical order.
+
+The same sort key backs Python sorting and the SQLite collation `sl`; PostgreSQL gets an ICU
+collation of the same name (see the first migration), so lists sort alike everywhere.
+"""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from sqlalchemy import collate
+
+LJUBLJANA = ZoneInfo("Europe/Ljubljana")
+
+MONTHS_GENITIVE_SL = (
+    "januarja", "februarja", "marca", "aprila", "maja", "junija",
+    "julija", "avgusta", "septembra", "oktobra", "novembra", "decembra",
+)
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+# č, š, ž are letters of their own, right after c, s, z; other accents only break ties.
+_OWN_LETTERS = {"č": ("c", 1), "š": ("s", 1), "ž": ("z", 1)}
+
+
+def sort_key(text: str | None) -> tuple:
+    """Key that orders strings by the Slovenian alphabet, case- and accent-insensitive first."""
+    text = text or ""
+    primary, secondary = [], []
+    for ch in text.lower():
+        if ch in _OWN_LETTERS:
+            base, rank = _OWN_LETTERS[ch]
+            primary.append((base, rank))
+            secondary.append(0)
+        else:
+            decomposed = unicodedata.normalize("NFD", ch)
+            primary.append((decomposed[0], 0))
+            secondary.append(len(decomposed) - 1)
+    return (primary, secondary, text)
+
+
+def sl_collation(a: str, b: str) -> int:
+    ka, kb = sort_key(a), sort_key(b)
+    return (ka > kb) - (ka < kb)
+
+
+def sl_order(column):
+    """ORDER BY expression using the `sl` collation registered on both databases."""
+    return collate(column, "sl")
+
+
+def sorted_sl(items, key=lambda x: x):
+    return sorted(items, key=lambda item: sort_key(key(item)))
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "sl"
+
+
+def _local(value):
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(LJUBLJANA)
+    return value
+
+
+def format_date(value: date | datetime | None) -> str:
+    """20. 9. 2022 (sl) or 20/09/2022 style for en; no leading zeros in Slovenian."""
+    if value is None:
+        return ""
+    value = _local(value)
+    if _lang() == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1][:3]} {value.year}"
+    return f"{value.day}. {value.month}. {value.year}"
+
+
+def format_date_long(value: date | datetime | None) -> str:
+    """20. septembra 2022 in running Slovenian text, 20 September 2022 in English."""
+    if value is None:
+        return ""
+    value = _local(value)
+    if _lang() == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return f"{value.day}. {MONTHS_GENITIVE_SL[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{format_date(value)} {value.hour}:{value.minute:02d}" if _lang() != "en" else (
+        f"{format_date(value)}, {value.hour:02d}:{value.minute:02d}")
+
+
+def format_number(value, decimals: int | None = None) -> str:
+    """1.234,5 in Slovenian, 1,234.5 in English."""
+    if value is None:
+        return ""
+    fmt = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=fmt, locale=_lang())
+
+
+def register(app):
+    app.jinja_env.filters.update(
+        date=format_date, date_long=format_date_long, datetime=format_datetime, number=format_number
+    )
