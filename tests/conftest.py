@@ -1,0 +1,112 @@
+"""Test set-up: one database per run, built by the migrations; each test in a rolled-back transaction.
+
+SQLite by default (instance/test.db); PostgreSQL when TEST_DATABASE_URL is set.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FsaSession
+from sqlalchemy import event, text
+
+os.environ.setdefault("APP_CONFIG", "test")
+
+from coordination import create_app  # noqa: E402
+from coordination.audit.services import acting_as  # noqa: E402
+from coordination.extensions import db  # noqa: E402
+from coordination.organisations import reference  # noqa: E402
+
+
+def reset_database(app) -> None:
+    """Empty database, then the schema exactly as the migrations build it."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database
+            engine.dispose()
+            if path and os.path.exists(path):
+                os.remove(path)
+        else:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+                conn.execute(text("DROP COLLATION IF EXISTS sl"))
+            engine.dispose()
+        upgrade()
+        with acting_as("tests"):
+            reference.load()
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app("test")
+    reset_database(app)
+    return app
+
+
+class _BoundSession(FsaSession):
+    """Flask-SQLAlchemy's session ignores `bind`; tests need it to join the outer transaction."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture
+def session(app):
+    """Everything a test does happens in one transaction that is rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def no_csrf(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
