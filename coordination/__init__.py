@@ -33,12 +33,20 @@ def _select_locale():
 
 @event.listens_for(Engine, "connect")
 def _sqlite_setup(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys and give it the Slovenian collation PostgreSQL gets from ICU."""
+    """SQLite: enforce foreign keys, give it the Slovenian collation PostgreSQL gets from ICU, and
+    let SQLAlchemy rather than the driver open transactions, so SAVEPOINTs work as documented."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         dbapi_connection.create_collation("sl", formatting.sl_collation)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -59,10 +67,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _init_login(app)
 
     # models must be imported before metadata is used; the audit hook must be registered
+    import importlib
+
     from coordination import models  # noqa: F401
     from coordination.audit import services as _audit  # noqa: F401
-
-    import importlib
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)

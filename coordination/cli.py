@@ -37,12 +37,13 @@ def register(app):
     @click.password_option()
     def create_admin(email, name, password):
         """Create the first administrator of a production installation."""
+        from sqlalchemy import select
+
         from coordination.accounts import services
         from coordination.accounts.models import Role
-        from coordination.organisations.reference import MINISTRY
-        from coordination.organisations.models import Organisation
         from coordination.extensions import db
-        from sqlalchemy import select
+        from coordination.organisations.models import Organisation
+        from coordination.organisations.reference import MINISTRY
 
         if len(password) < 10:
             raise click.ClickException("The password must have at least 10 characters.")

@@ -8,6 +8,8 @@ import os
 from contextlib import contextmanager
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FsaSession
 from sqlalchemy import event, text
@@ -41,9 +43,22 @@ def reset_database(app) -> None:
         db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """Tests keep an app context open, which Flask reuses for every request it serves; `g` then
+    carries flask-login's user and Babel's locale from one request (and client) into the next.
+    Each request starts with an empty `g`, as it does in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(g):
+                g.pop(key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app("test")
+    app.test_client_class = IsolatedClient
     reset_database(app)
     return app
 

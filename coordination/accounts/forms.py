@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, ValidationError
 
 from coordination.accounts import services
 from coordination.accounts.models import Role
-from coordination.web.forms import email_address, max_length, password_length, required
+from coordination.web.forms import Form, choices, email_address, max_length, password_length, required
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -16,12 +15,12 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[required(), max_length(254)])
     password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Current password"), validators=[required(), max_length(200)])
     new = PasswordField(_l("New password"), validators=[required(), password_length()])
     confirm = PasswordField(
@@ -30,17 +29,17 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(_l("Full name"), validators=[required(), max_length(120)])
     email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(254)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+    role = SelectField(_l("Role"), choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
                        validators=[required()])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()])
 
     def __init__(self, *args, user_id=None, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.user_id = user_id
-        self.organisation_id.choices = [(o.id, o.name) for o in organisations]
+        self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
 
     def validate_email(self, field):
         if services.email_taken(field.data, except_id=self.user_id):
@@ -51,9 +50,9 @@ class NewUserForm(UserForm):
     password = PasswordField(_l("Initial password"), validators=[required(), password_length()])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[required(), password_length()])
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(Form):
     active = BooleanField(_l("Active"))

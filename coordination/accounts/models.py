@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -14,7 +13,7 @@ from coordination.organisations.models import Organisation, enum_column
 from coordination.types import UTCDateTime, utcnow
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     ADMIN = "admin"
     MINISTRY = "ministry"
     ASSOCIATION = "association"
@@ -34,11 +33,11 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    language: Mapped[Optional[str]] = mapped_column(String(5))
+    language: Mapped[str | None] = mapped_column(String(5))
     # bumped on password change or deactivation so every other session of the user ends
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -64,4 +63,4 @@ class LoginAttempt(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

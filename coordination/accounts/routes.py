@@ -6,8 +6,15 @@ from sqlalchemy import select
 
 from coordination.accounts import permissions as perm
 from coordination.accounts import services
-from coordination.accounts.forms import (ROLE_LABELS, ActiveForm, LoginForm, NewUserForm, PasswordChangeForm,
-                                         SetPasswordForm, UserForm)
+from coordination.accounts.forms import (
+    ROLE_LABELS,
+    ActiveForm,
+    LoginForm,
+    NewUserForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserForm,
+)
 from coordination.accounts.models import Role, User
 from coordination.extensions import db
 from coordination.organisations.services import all_organisations

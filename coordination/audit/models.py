@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,14 +13,14 @@ from coordination.types import UTCDateTime, utcnow
 class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
     actor_label: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(16))  # create, update, delete
     entity_type: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[Optional[str]] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
     entity_label: Mapped[str] = mapped_column(String(300), default="")
     changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> [before, after]
-    address: Mapped[Optional[str]] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User", lazy="joined")
 

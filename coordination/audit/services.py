@@ -21,7 +21,7 @@ from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.types import utcnow
 
-SECRET = "•••"
+SECRET = "•••"  # noqa: S105 - the mask shown instead of secret values
 _system_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_actor", default=None)
 
 
@@ -87,14 +87,14 @@ def _diff(obj, secret) -> dict:
 
 def _row(action, obj, changes):
     actor_id, actor_label, address = _actor()
-    identity = inspect(obj).identity
+    identity = inspect(obj).mapper.primary_key_from_instance(obj)  # set even before the flush ends
     return {
         "at": utcnow(),
         "actor_id": actor_id,
         "actor_label": actor_label[:200],
         "action": action,
         "entity_type": type(obj).__name__,
-        "entity_id": "-".join(str(i) for i in identity) if identity else None,
+        "entity_id": "-".join(str(i) for i in identity) if all(i is not None for i in identity) else None,
         "entity_label": _label(obj),
         "changes": changes,
         "address": address,

@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, URLField
-from wtforms.validators import Optional, URL
+from wtforms.validators import URL, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordination.organisations.models import OrgKind
-from coordination.web.forms import max_length, required
+from coordination.web.forms import Form, choices, max_length, required
 
 KIND_LABELS = {
     OrgKind.MUNICIPALITY: _l("Municipality"),
@@ -19,10 +18,10 @@ KIND_LABELS = {
 CREATABLE_KINDS = [k for k in OrgKind if k != OrgKind.MUNICIPALITY]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[required(), max_length(200)])
     short_name = StringField(_l("Short name"), validators=[Optional(), max_length(40)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, KIND_LABELS[k]) for k in CREATABLE_KINDS],
+    kind = SelectField(_l("Kind"), choices=choices((k.value, KIND_LABELS[k]) for k in CREATABLE_KINDS),
                        validators=[required()])
     address = StringField(_l("Address"), validators=[Optional(), max_length(300)])
     website = URLField(_l("Website"), validators=[Optional(), max_length(300),
@@ -36,7 +35,7 @@ class OrganisationForm(FlaskForm):
         }
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(Form):
     """What an administrator may change on a municipality; the rest is reference data."""
     address = StringField(_l("Address"), validators=[Optional(), max_length(300)])
     website = URLField(_l("Website"), validators=[Optional(), max_length(300),
@@ -47,6 +46,6 @@ class MunicipalityForm(FlaskForm):
                 "website": (self.website.data or "").strip() or None}
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     associations = SelectMultipleField(_l("Member of"), coerce=int, option_widget=CheckboxInput(),
                                        widget=ListWidget(prefix_label=False))

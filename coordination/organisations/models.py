@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import enum
-from typing import Optional
 
 from sqlalchemy import Column, Enum, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coordination.extensions import db
 
 
-class OrgKind(str, enum.Enum):
+class OrgKind(enum.StrEnum):
     MUNICIPALITY = "municipality"
     ASSOCIATION = "association"
     MINISTRY = "ministry"
@@ -50,25 +49,25 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), index=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    short_name: Mapped[Optional[str]] = mapped_column(String(40))
-    iso_code: Mapped[Optional[str]] = mapped_column(String(8), unique=True)
-    rpe_id: Mapped[Optional[int]] = mapped_column(unique=True)
-    region_id: Mapped[Optional[int]] = mapped_column(ForeignKey("region.id"), index=True)
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    iso_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    rpe_id: Mapped[int | None] = mapped_column(unique=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     is_city: Mapped[bool] = mapped_column(default=False)
-    seat_lat: Mapped[Optional[float]]
-    seat_lon: Mapped[Optional[float]]
-    area_km2: Mapped[Optional[float]]
-    address: Mapped[Optional[str]] = mapped_column(String(300))
-    website: Mapped[Optional[str]] = mapped_column(String(300))
+    seat_lat: Mapped[float | None]
+    seat_lon: Mapped[float | None]
+    area_km2: Mapped[float | None]
+    address: Mapped[str | None] = mapped_column(String(300))
+    website: Mapped[str | None] = mapped_column(String(300))
 
-    region: Mapped[Optional[Region]] = relationship(lazy="joined")
-    associations: Mapped[list["Organisation"]] = relationship(
+    region: Mapped[Region | None] = relationship(lazy="joined")
+    associations: Mapped[list[Organisation]] = relationship(
         secondary=association_membership,
         primaryjoin=lambda: Organisation.id == association_membership.c.member_id,
         secondaryjoin=lambda: Organisation.id == association_membership.c.association_id,
         back_populates="members",
     )
-    members: Mapped[list["Organisation"]] = relationship(
+    members: Mapped[list[Organisation]] = relationship(
         secondary=association_membership,
         primaryjoin=lambda: Organisation.id == association_membership.c.association_id,
         secondaryjoin=lambda: Organisation.id == association_membership.c.member_id,

@@ -14,6 +14,7 @@ from coordination.organisations.models import Organisation, OrgKind
 from coordination.organisations.reference import ATTRIBUTION
 from coordination.web.authz import guard
 from coordination.web.formatting import sl_order
+from coordination.web.forms import choices
 from coordination.web.htmx import render
 from coordination.web.pagination import paginate
 
@@ -106,7 +107,7 @@ def memberships(org_id: int):
         abort(404)
     options = services.associations()
     form = MembershipForm()
-    form.associations.choices = [(a.id, f"{a.short_name} – {a.name}") for a in options]
+    form.associations.choices = choices((a.id, f"{a.short_name} – {a.name}") for a in options)
     if request.method == "GET":
         form.associations.data = [a.id for a in org.associations]
     if form.validate_on_submit():

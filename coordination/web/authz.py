@@ -8,10 +8,10 @@ Every view declares its entry rule with @guard(rule) or @public; a test checks t
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
-from flask import abort
+from flask import abort, make_response
 from flask_login import current_user
 
 Rule = Callable[..., bool]
@@ -43,7 +43,7 @@ def require(rule_or_name: Rule | str, obj=None) -> None:
     if not current_user.is_authenticated:
         from coordination.extensions import login_manager
 
-        abort(login_manager.unauthorized())
+        abort(make_response(login_manager.unauthorized()))
     abort(403)
 
 

@@ -1,6 +1,43 @@
-"""Shared form pieces: validators with messages in the user's language."""
+"""Shared form pieces: a base form whose built-in WTForms messages speak the user's language,
+and validators with our own messages."""
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
+
+# WTForms ships no Slovenian catalogue, so the messages its fields can produce are in ours.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("'%(value)s' is not a valid choice for this field."),
+    _l("'%(value)s' are not valid choices for this field."),
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid time value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+)
+
+
+class _Translations:
+    """WTForms formats the messages itself, so these must not (flask_babel.ngettext would)."""
+
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    """Base for every form of the app."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _Translations()
 
 
 def required():
@@ -17,3 +54,8 @@ def email_address():
 
 def password_length():
     return Length(min=10, max=200, message=_l("The password must have between 10 and 200 characters."))
+
+
+def choices(pairs):
+    """(value, label) pairs as WTForms options."""
+    return [SelectChoice(value, label) for value, label in pairs]

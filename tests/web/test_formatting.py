@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from flask_babel import force_locale, ngettext
@@ -24,7 +24,7 @@ def test_slovenian_dates(ctx):
 def test_datetimes_are_shown_in_ljubljana_time(ctx):
     with force_locale("sl"):
         # 22:30 UTC on 31 March is 00:30 on 1 April in summer time
-        assert f.format_datetime(datetime(2024, 3, 31, 22, 30, tzinfo=timezone.utc)) == "1. 4. 2024 0:30"
+        assert f.format_datetime(datetime(2024, 3, 31, 22, 30, tzinfo=UTC)) == "1. 4. 2024 0:30"
 
 
 def test_english_dates(ctx):
