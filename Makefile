@@ -22,7 +22,7 @@ coordination/static/vendor/htmx.min.js: node_modules/.installed
 
 # compiled catalogues are build output; the .po files are the source
 coordination/translations/%/LC_MESSAGES/messages.mo: coordination/translations/%/LC_MESSAGES/messages.po $(BIN)/.installed
-	$(BIN)/pybabel compile --quiet -d coordination/translations -l $*
+	$(BIN)/pybabel compile -d coordination/translations -l $*
 
 install: $(BIN)/.installed node_modules/.installed coordination/static/vendor/htmx.min.js \
          coordination/translations/sl/LC_MESSAGES/messages.mo coordination/translations/en/LC_MESSAGES/messages.mo
@@ -33,13 +33,13 @@ run: install
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install
+test: install lint
 	$(BIN)/pytest
 
 # after changing texts: extract them and merge into the catalogues, then translate sl
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o coordination/translations/messages.pot .
-	$(BIN)/pybabel update --quiet -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o coordination/translations/messages.pot .
+	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check coordination tests config.py wsgi.py

@@ -58,6 +58,7 @@ class Config:
     # login throttling: delay doubles from SLOW_AFTER failures, lock at LOCK_AFTER, per e-mail and per address
     LOGIN_SLOW_AFTER = 3
     LOGIN_LOCK_AFTER = 10
+    LOGIN_SLOW_AFTER_PER_ADDRESS = 20
     LOGIN_LOCK_AFTER_PER_ADDRESS = 50
     LOGIN_LOCK_MINUTES = 15
     LOGIN_WINDOW_MINUTES = 60

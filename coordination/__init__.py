@@ -113,3 +113,7 @@ def _register_template_context(app):
         from flask_babel import get_locale
 
         return {"lang": str(get_locale() or "sl"), "languages": app.config["LANGUAGES"]}
+
+    from coordination.audit.models import action_label, record_kind
+
+    app.jinja_env.filters.update(record_kind=record_kind, action_label=action_label)

@@ -13,8 +13,8 @@ def test_models_and_migrations_agree(app):
 
 
 def test_migration_file_names_are_date_stamped():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     names = [p.name for p in (Path(__file__).parent.parent / "migrations" / "versions").glob("*.py")]
     assert names and all(re.match(r"^\d{8}_[0-9a-f]+_\w+\.py$", n) for n in names), names

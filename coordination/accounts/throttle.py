@@ -1,7 +1,8 @@
 """Login throttling kept in the database, so it holds across any number of app processes.
 
 After LOGIN_SLOW_AFTER failures for a key the next attempt must wait 2, 4, 8… seconds; after
-LOGIN_LOCK_AFTER failures the key is locked for LOGIN_LOCK_MINUTES. Keys are the e-mail address
+LOGIN_LOCK_AFTER failures the key is locked for LOGIN_LOCK_MINUTES (the *_PER_ADDRESS settings
+apply to the client address). Keys are the e-mail address
 and the client address; a success clears the e-mail key.
 """
 from __future__ import annotations
@@ -24,11 +25,12 @@ class Verdict:
     locked: bool = False
 
 
-def _keys(email: str, address: str | None) -> list[tuple[str, int]]:
+def _keys(email: str, address: str | None) -> dict[str, tuple[int, int]]:
+    """key -> (slow after, lock after); an address is shared by a whole office, so it gets more room."""
     cfg = current_app.config
-    keys = [(f"email:{email.strip().lower()}", cfg["LOGIN_LOCK_AFTER"])]
+    keys = {f"email:{email.strip().lower()}": (cfg["LOGIN_SLOW_AFTER"], cfg["LOGIN_LOCK_AFTER"])}
     if address:
-        keys.append((f"addr:{address}", cfg["LOGIN_LOCK_AFTER_PER_ADDRESS"]))
+        keys[f"addr:{address}"] = (cfg["LOGIN_SLOW_AFTER_PER_ADDRESS"], cfg["LOGIN_LOCK_AFTER_PER_ADDRESS"])
     return keys
 
 
@@ -40,16 +42,16 @@ def _fresh(attempt: LoginAttempt, now) -> bool:
 def check(email: str, address: str | None) -> Verdict:
     """May this attempt be tried now? Looks only; records nothing."""
     now = utcnow()
-    cfg = current_app.config
-    keys = [k for k, _ in _keys(email, address)]
+    keys = _keys(email, address)
     worst = Verdict(allowed=True)
     for attempt in db.session.scalars(select(LoginAttempt).where(LoginAttempt.key.in_(keys))):
         if attempt.locked_until and attempt.locked_until > now:
             wait = int((attempt.locked_until - now).total_seconds()) + 1
             return Verdict(allowed=False, wait_seconds=wait, locked=True)
-        if not _fresh(attempt, now) or attempt.failures < cfg["LOGIN_SLOW_AFTER"]:
+        slow_after = keys[attempt.key][0]
+        if not _fresh(attempt, now) or attempt.failures < slow_after:
             continue
-        delay = 2 ** (attempt.failures - cfg["LOGIN_SLOW_AFTER"] + 1)
+        delay = 2 ** min(attempt.failures - slow_after + 1, 10)
         ready = attempt.last_failure_at + timedelta(seconds=delay)
         if ready > now:
             wait = int((ready - now).total_seconds()) + 1
@@ -61,7 +63,7 @@ def check(email: str, address: str | None) -> Verdict:
 def record_failure(email: str, address: str | None) -> None:
     now = utcnow()
     lock_for = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    for key, lock_after in _keys(email, address):
+    for key, (_, lock_after) in _keys(email, address).items():
         attempt = db.session.scalar(select(LoginAttempt).where(LoginAttempt.key == key))
         if attempt is None:
             attempt = LoginAttempt(key=key, failures=0, first_failure_at=now)

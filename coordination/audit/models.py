@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,3 +26,20 @@ class AuditEntry(db.Model):
     actor = relationship("User", lazy="joined")
 
     __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+
+
+# how each audited model is named to people; a new audited model adds its name here
+RECORD_KINDS = {
+    "User": _l("Account"),
+    "Organisation": _l("Organisation"),
+}
+
+ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}
+
+
+def record_kind(entity_type: str) -> str:
+    return str(RECORD_KINDS.get(entity_type, entity_type))
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))

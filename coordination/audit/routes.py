@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coordination.accounts.models import User
 from coordination.audit import permissions as perm
-from coordination.audit.models import AuditEntry
+from coordination.audit.models import ACTIONS, AuditEntry
 from coordination.extensions import db
 from coordination.web.authz import guard
 from coordination.web.formatting import LJUBLJANA, sl_order
@@ -16,7 +16,6 @@ from coordination.web.pagination import paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/revizijska-sled")
 
-ACTIONS = ("create", "update", "delete")
 
 
 def _date(value: str):

@@ -1,6 +1,6 @@
 """Shared form pieces: a base form whose built-in WTForms messages speak the user's language,
 and validators with our own messages."""
-from flask_babel import get_translations
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -45,7 +45,7 @@ def required():
 
 
 def max_length(n: int):
-    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+    return Length(max=n, message=lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", n))
 
 
 def email_address():

@@ -32,12 +32,12 @@ def test_admin_creates_an_account_that_can_sign_in(admin_client, app):
 
 
 @pytest.mark.parametrize("overrides, field_message", [
-    ({"email": "not-an-email"}, "veljaven e-naslov"),
+    ({"email": "not-an-email"}, "veljaven e-poštni naslov"),
     ({"name": ""}, "obvezno"),
-    ({"name": "x" * 121}, "največ 120"),
-    ({"password": "short"}, "med 10 in 200"),
-    ({"role": "emperor"}, "ni veljavna"),
-    ({"organisation_id": "999999"}, "ni veljavna"),
+    ({"name": "x" * 121}, "največ 120 znakov"),
+    ({"password": "short"}, "od 10 do 200"),
+    ({"role": "emperor"}, "neveljavna izbira"),
+    ({"organisation_id": "999999"}, "neveljavna izbira"),
 ])
 def test_bad_account_input_is_explained_and_changes_nothing(admin_client, session, overrides, field_message):
     before = session.scalar(select(func.count()).select_from(User))

@@ -32,18 +32,18 @@ class TestBadCredentials:
         user = f.user()
         response = f.login(client, user, "wrong password")
         assert response.status_code == 401
-        assert "Napačen e-naslov ali geslo" in response.get_data(as_text=True)
+        assert "Napačen e-poštni naslov ali geslo" in response.get_data(as_text=True)
 
     def test_unknown_email_gets_the_same_message(self, client):
         response = f.login(client, "nobody@example.si", "whatever12345")
         assert response.status_code == 401
-        assert "Napačen e-naslov ali geslo" in response.get_data(as_text=True)
+        assert "Napačen e-poštni naslov ali geslo" in response.get_data(as_text=True)
 
     def test_inactive_account_cannot_sign_in(self, client):
         user = f.user(active=False)
         response = f.login(client, user)
         assert response.status_code == 403
-        assert "onemogočen" in response.get_data(as_text=True)
+        assert "deaktiviran" in response.get_data(as_text=True)
 
     def test_empty_fields_are_marked(self, client):
         response = client.post("/prijava", data={"email": "", "password": ""})
@@ -143,7 +143,7 @@ def test_session_cookie_flags(client, no_csrf):
 
 def test_expired_or_missing_session_redirects_to_login_with_a_message(client):
     response = client.get("/organizacije/", follow_redirects=True)
-    assert "seja je potekla" in response.get_data(as_text=True)
+    assert "seja potekla" in response.get_data(as_text=True)
 
 
 def test_htmx_request_without_session_is_sent_to_login(client):

@@ -98,7 +98,7 @@ def test_server_error_is_a_page_in_the_same_look(app, session):
     boom_app = _app_with_failing_route()
     response = boom_app.test_client().get("/boom")
     assert response.status_code == 500
-    assert "Prišlo je do napake" in response.get_data(as_text=True)
+    assert "prišlo do napake" in response.get_data(as_text=True)
 
 
 def _app_with_failing_route() -> Flask:
