@@ -11,7 +11,8 @@ from coordination.accounts.models import Role, User
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind
 
-DEMO_PASSWORD = "demo-geslo-2024"  # noqa: S105  # nosec B105 - development demo, in README
+# development only, listed in the README
+DEMO_PASSWORD = "demo-geslo-2024"  # noqa: S105  # nosec B105
 DEMO_HOST = "Knjižnica Kamnik (demo)"
 
 # e-mail, name, role, organisation (by short name, municipality name or host name)

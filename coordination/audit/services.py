@@ -21,7 +21,8 @@ from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.types import utcnow
 
-SECRET = "•••"  # noqa: S105  # nosec B105 - the mask shown instead of secret values
+# the mask shown instead of secret values
+SECRET = "•••"  # noqa: S105  # nosec B105
 _system_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_actor", default=None)
 
 
