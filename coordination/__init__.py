@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "coordination.accounts.routes",
     "coordination.organisations.routes",
     "coordination.audit.routes",
+    "coordination.groups.routes",
     "coordination.dashboard.routes",
 )
 

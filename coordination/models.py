@@ -1,4 +1,5 @@
 """Every model, imported in one place so Alembic and create_app() see the whole schema."""
 from coordination.accounts.models import LoginAttempt, User  # noqa: F401
 from coordination.audit.models import AuditEntry  # noqa: F401
+from coordination.groups.models import GroupMembership, WorkingGroup  # noqa: F401
 from coordination.organisations.models import Organisation, Region, association_membership  # noqa: F401

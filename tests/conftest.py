@@ -117,6 +117,7 @@ class QueryCounter:
 def count_queries(app):
     @contextmanager
     def counting():
+        db.session.expire_all()  # tests share one identity map with the app: start each count cold
         counter = QueryCounter()
         event.listen(db.engine, "before_cursor_execute", counter)
         try:

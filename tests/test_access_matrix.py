@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from coordination.accounts.models import Role
+from coordination.groups import services as groups
+from coordination.groups.models import GroupRole
 from tests import factories as f
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")
@@ -14,6 +16,7 @@ ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipa
 # shorthands for the usual shapes
 SIGNED_IN = {"anonymous": 302, **{r: 200 for r in ROLES[1:]}}
 ADMIN_ONLY = {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}}
+STAFF = {"anonymous": 302, "admin": 200, "ministry": 200, **{r: 403 for r in ROLES[3:]}}
 
 
 def only_admin(admin_status: int) -> dict:
@@ -52,6 +55,20 @@ MATRIX: dict[str, list[tuple]] = {
                            ("GET", "/organizacije/{sos}/uredi", None, ADMIN_ONLY)],
     "organisations.memberships": [("GET", "/organizacije/{own}/clanstvo", None, ADMIN_ONLY),
                                   ("GET", "/organizacije/{sos}/clanstvo", None, only_admin(404))],
+    "groups.index": [("GET", "/skupine/", None, SIGNED_IN)],
+    "groups.detail": [("GET", "/skupine/{group}", None, SIGNED_IN),
+                      ("GET", "/skupine/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "groups.create": [("GET", "/skupine/nova", None, STAFF),
+                      ("POST", "/skupine/nova", {"name": ""}, {**STAFF, "admin": 422, "ministry": 422})],
+    # the municipal official is the group's secretary, so may run it; the official of another
+    # municipality may not
+    "groups.edit": [("GET", "/skupine/{group}/uredi", None, {**STAFF, "municipal": 200})],
+    "groups.add_member": [("POST", "/skupine/{group}/clani", {}, {"anonymous": 302, "admin": 422, "ministry": 422,
+                                                                   "association": 403, "municipal": 422,
+                                                                   "municipal_other": 403, "host": 403})],
+    "groups.remove_member": [("POST", "/skupine/{group}/clani/{membership}/odstrani", {},
+                              {"anonymous": 302, "admin": 302, "ministry": 302, "association": 403,
+                               "municipal": 302, "municipal_other": 403, "host": 403})],
     "audit.index": [("GET", "/revizijska-sled/", None, ADMIN_ONLY),
                     ("GET", "/revizijska-sled/?since=bad", None, only_admin(422))],
 }
@@ -68,7 +85,12 @@ def objects(session):
         "municipal_other": f.user(Role.MUNICIPAL, ljubljana),
         "host": f.user(Role.HOST),
     }
-    ids = {"own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
+    group = groups.create_group(name="Delovna skupina za matriko", code="DS-MAT", mandate="")
+    groups.add_member(group, organisation_id=kamnik.id, user_id=users["municipal"].id, role=GroupRole.SECRETARY,
+                      valid_from=None, valid_until=None)
+    seat = groups.add_member(group, organisation_id=ljubljana.id, user_id=None, role=GroupRole.MEMBER,
+                             valid_from=None, valid_until=None)
+    ids = {"group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
            "host_user": users["host"].id, "admin_user": users["admin"].id}
     return users, ids
 

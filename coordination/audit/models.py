@@ -32,6 +32,8 @@ class AuditEntry(db.Model):
 RECORD_KINDS = {
     "User": _l("Account"),
     "Organisation": _l("Organisation"),
+    "WorkingGroup": _l("Working group"),
+    "GroupMembership": _l("Working-group membership"),
 }
 
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}

@@ -56,9 +56,11 @@ def index():
             query = query.where(AuditEntry.at >= datetime.combine(since, time(), LJUBLJANA))
         if until:
             query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), LJUBLJANA))
+    # a date input may only hold a valid date, so one we could not read is not echoed back
+    dates = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
     page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
                     per_page=current_app.config["AUDIT_PAGE_SIZE"])
     actors = db.session.scalars(select(User).order_by(sl_order(User.name))).all()
     entities = db.session.scalars(select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)).all()
     return render("audit/index.html", "audit/_entries.html", page=page, filters=filters, errors=errors,
-                  actors=actors, entities=entities, actions=ACTIONS, status=422 if errors else 200)
+                  actors=actors, entities=entities, actions=ACTIONS, dates=dates, status=422 if errors else 200)

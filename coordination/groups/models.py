@@ -1,0 +1,60 @@
+"""Working groups (delovne skupine) and their members."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.extensions import db
+from coordination.organisations.models import Organisation, enum_column
+from coordination.types import UTCDateTime, utcnow
+
+
+class GroupRole(enum.StrEnum):
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    MEMBER = "member"
+    OBSERVER = "observer"
+
+
+class WorkingGroup(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # the body code in conclusion register numbers, e.g. "DS-IT" in "DS-IT 2024/7"
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    mandate: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[GroupMembership]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="GroupMembership.id")
+
+    def __str__(self):
+        return self.name
+
+
+class GroupMembership(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_group.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    role: Mapped[GroupRole] = mapped_column(enum_column(GroupRole))
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
+
+    group: Mapped[WorkingGroup] = relationship(back_populates="memberships")
+    user = relationship("User", lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    def current(self, today: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= today) and (
+            self.valid_until is None or today <= self.valid_until)
+
+    def __str__(self):
+        who = self.user.name if self.user else self.organisation.name if self.organisation else ""
+        return f"{self.group.name if self.group else ''}: {who} ({self.role.value})"

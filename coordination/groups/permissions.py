@@ -1,0 +1,41 @@
+"""Working-group rules: who creates groups, who runs one, who sees its internal content."""
+from coordination.accounts.models import Role
+from coordination.groups.models import GroupRole, WorkingGroup
+from coordination.organisations.permissions import is_staff, signed_in
+from coordination.types import utcnow
+from coordination.web.authz import rule
+from coordination.web.formatting import LJUBLJANA
+
+
+def today():
+    return utcnow().astimezone(LJUBLJANA).date()
+
+
+def current_roles(user, group: WorkingGroup) -> set[GroupRole]:
+    """The user's roles in the group today (memberships by person, not by organisation)."""
+    if not signed_in(user) or group is None:
+        return set()
+    now = today()
+    return {m.role for m in group.memberships if m.user_id == user.id and m.current(now)}
+
+
+@rule("groups.browse")
+def can_browse(user, obj=None) -> bool:
+    return signed_in(user)
+
+
+@rule("groups.create")
+def can_create(user, obj=None) -> bool:
+    return signed_in(user) and user.role in (Role.ADMIN, Role.MINISTRY)
+
+
+@rule("groups.manage")
+def can_manage(user, group) -> bool:
+    """Edit the group and its members: staff, or the group's chair or secretary."""
+    return is_staff(user) or bool(current_roles(user, group) & {GroupRole.CHAIR, GroupRole.SECRETARY})
+
+
+@rule("groups.view_internal")
+def can_view_internal(user, group) -> bool:
+    """Internal content (meetings, minutes, conclusions marked internal): staff and current members."""
+    return is_staff(user) or bool(current_roles(user, group))
