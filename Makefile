@@ -39,7 +39,7 @@ test: install lint
 # after changing texts: extract them and merge into the catalogues, then translate sl
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o coordination/translations/messages.pot .
-	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching --ignore-obsolete
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check coordination tests config.py wsgi.py

@@ -8,8 +8,11 @@ from coordination.accounts.models import User
 from coordination.accounts.permissions import signed_in
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
+from coordination.groups.forms import ROLE_LABELS as GROUP_ROLE_LABELS
+from coordination.groups.models import GroupMembership, WorkingGroup
 from coordination.organisations.models import Organisation, OrgKind
 from coordination.web.authz import allowed, guard
+from coordination.web.formatting import sl_order
 from coordination.web.htmx import render
 
 bp = Blueprint("dashboard", __name__)
@@ -28,5 +31,9 @@ def index():
     recent = []
     if allowed("audit.browse"):
         recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(5)).all()
-    return render("dashboard/index.html", org=org, stats=stats, recent=recent,
+    my_groups = db.session.execute(
+        select(WorkingGroup, GroupMembership.role).join(GroupMembership.group)
+        .where(GroupMembership.user_id == current_user.id).order_by(sl_order(WorkingGroup.name))).all()
+    return render("dashboard/index.html", org=org, stats=stats, recent=recent, my_groups=my_groups,
+                  group_roles=GROUP_ROLE_LABELS,
                   role_label=ROLE_LABELS[current_user.role])
