@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordination.accounts import throttle
 from coordination.accounts.models import Role, User
+from coordination.audit.services import acting_as, user_label
 from coordination.extensions import db
 from coordination.types import utcnow
 
@@ -46,9 +47,10 @@ def authenticate(email: str, password: str, address: str | None) -> LoginResult:
         return LoginResult(error="credentials")
     if not user.active:
         return LoginResult(error="inactive")
-    throttle.clear(email)
-    user.last_login_at = utcnow()
-    db.session.commit()
+    with acting_as(user_label(user), user):
+        throttle.clear(email)
+        user.last_login_at = utcnow()
+        db.session.commit()
     return LoginResult(user=user)
 
 

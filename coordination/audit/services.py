@@ -23,26 +23,31 @@ from coordination.types import utcnow
 
 # the mask shown instead of secret values
 SECRET = "•••"  # noqa: S105  # nosec B105
-_system_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_actor", default=None)
+_acting: contextvars.ContextVar[tuple[int | None, str] | None] = contextvars.ContextVar("audit_actor", default=None)
 
 
 @contextmanager
-def acting_as(label: str):
-    """Name the actor for changes made outside a request (CLI commands, scheduled jobs)."""
-    token = _system_actor.set(label)
+def acting_as(label: str, user=None):
+    """Name the actor where no signed-in user is: CLI commands, scheduled jobs, the sign-in itself."""
+    token = _acting.set((user.id if user else None, label))
     try:
         yield
     finally:
-        _system_actor.reset(token)
+        _acting.reset(token)
+
+
+def user_label(user) -> str:
+    return f"{user.name} <{user.email}>"
 
 
 def _actor() -> tuple[int | None, str, str | None]:
-    if has_request_context():
-        address = request.remote_addr
-        if current_user and current_user.is_authenticated:
-            return current_user.id, f"{current_user.name} <{current_user.email}>", address
-        return None, _system_actor.get() or "anonymous", address
-    return None, _system_actor.get() or "system", None
+    address = request.remote_addr if has_request_context() else None
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, user_label(current_user), address
+    acting = _acting.get()
+    if acting:
+        return acting[0], acting[1], address
+    return None, "anonymous" if has_request_context() else "system", address
 
 
 def _plain(value):

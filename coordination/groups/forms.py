@@ -26,7 +26,7 @@ class MemberForm(Form):
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()])
     email = EmailField(_l("Person's e-mail (optional)"), validators=[Optional(), email_address(), max_length(254)])
     role = SelectField(_l("Role"), choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
-                       validators=[required()])
+                       default=GroupRole.MEMBER.value, validators=[required()])
     valid_from = DateField(_l("Member from"), validators=[Optional()])
     valid_until = DateField(_l("Member until"), validators=[Optional()])
 

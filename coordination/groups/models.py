@@ -57,4 +57,4 @@ class GroupMembership(db.Model):
 
     def __str__(self):
         who = self.user.name if self.user else self.organisation.name if self.organisation else ""
-        return f"{self.group.name if self.group else ''}: {who} ({self.role.value})"
+        return f"{self.group.name if self.group else ''}: {who}"

@@ -159,3 +159,4 @@ def test_successful_login_is_audited(client, session, no_csrf):
                                                      AuditEntry.entity_id == str(user.id))
                             .order_by(AuditEntry.id.desc())).first()
     assert entry.action == "update" and "last_login_at" in entry.changes
+    assert entry.actor_id == user.id
