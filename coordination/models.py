@@ -2,4 +2,14 @@
 from coordination.accounts.models import LoginAttempt, User  # noqa: F401
 from coordination.audit.models import AuditEntry  # noqa: F401
 from coordination.groups.models import GroupMembership, WorkingGroup  # noqa: F401
+from coordination.meetings.models import (  # noqa: F401
+    AgendaItem,
+    Conclusion,
+    Meeting,
+    MinutesComment,
+    MinutesVersion,
+    Participant,
+    RegisterCounter,
+    meeting_organiser,
+)
 from coordination.organisations.models import Organisation, Region, association_membership  # noqa: F401

@@ -24,7 +24,7 @@ class Role(enum.StrEnum):
 class User(UserMixin, db.Model):
     __tablename__ = "app_user"
     __audit__ = True
-    __audit_secret__ = frozenset({"password_hash", "session_version"})
+    __audit_secret__ = frozenset({"password_hash", "session_version", "calendar_token"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

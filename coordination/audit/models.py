@@ -34,6 +34,11 @@ RECORD_KINDS = {
     "Organisation": _l("Organisation"),
     "WorkingGroup": _l("Working group"),
     "GroupMembership": _l("Working-group membership"),
+    "Meeting": _l("Meeting"),
+    "Participant": _l("Participant"),
+    "AgendaItem": _l("Agenda item"),
+    "MinutesComment": _l("Comment on minutes"),
+    "Conclusion": _l("Conclusion"),
 }
 
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}

@@ -1,0 +1,24 @@
+"""Minutes are Markdown; what reaches a page or a PDF is sanitised HTML.
+
+markdown-it escapes raw HTML in the text (html=False), and nh3 then keeps only the tags below,
+so neither a <script> nor an onclick in the text survives.
+"""
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5",
+                "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
+
+
+def render(text: str) -> Markup:
+    html = _md.render(text or "")
+    # headings from the text sit below the page's own h1/h2
+    for level in (2, 1):
+        html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                      link_rel="noopener noreferrer")
+    return Markup(clean)  # noqa: S704 - sanitised just above

@@ -1,0 +1,204 @@
+"""Meetings, their participants and agenda, minutes with every saved version, comments, and
+numbered conclusions with stable register numbers."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.extensions import db
+from coordination.groups.models import WorkingGroup
+from coordination.organisations.models import Organisation, enum_column
+from coordination.types import UTCDateTime, utcnow
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"          # every signed-in user
+    INTERNAL = "internal"      # the group's members (or the meeting's participants) and the ministry
+    CONFIDENTIAL = "confidential"  # the people named as participants, and administrators
+
+
+class MinutesState(enum.StrEnum):
+    DRAFT = "draft"
+    CIRCULATED = "circulated"  # participants comment
+    APPROVED = "approved"      # locked; changes only as revisions with a reason
+
+
+class Attendance(enum.StrEnum):
+    INVITED = "invited"
+    PRESENT = "present"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+    GUEST = "guest"
+
+
+class ConclusionKind(enum.StrEnum):
+    DECISION = "decision"
+    RECOMMENDATION = "recommendation"
+    INFORMATION = "information"
+
+
+meeting_organiser = Table(
+    "meeting_organiser",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True, index=True),
+)
+
+
+class Meeting(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("working_group.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[Optional[str]] = mapped_column(String(300))
+    online_url: Mapped[Optional[str]] = mapped_column(String(500))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.INTERNAL)
+    # the body whose conclusion register this meeting writes to, e.g. DS-IT or MDP
+    register_body: Mapped[str] = mapped_column(String(20))
+    minutes_state: Mapped[MinutesState] = mapped_column(enum_column(MinutesState), default=MinutesState.DRAFT)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Optional[WorkingGroup]] = relationship(lazy="joined")
+    organisers: Mapped[list[Organisation]] = relationship(secondary=meeting_organiser, order_by=Organisation.name)
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Participant.id")
+    agenda: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position")
+    conclusions: Mapped[list["Conclusion"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Conclusion.number")
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    def __str__(self):
+        return self.title
+
+
+class Participant(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance), default=Attendance.INVITED)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+    user = relationship("User", lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_participant_person"),)
+
+    def __str__(self):
+        return self.user.name if self.user else (self.organisation.name if self.organisation else "")
+
+
+class AgendaItem(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.INTERNAL)
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    # optimistic lock: a save names the version it started from and is refused if it moved on
+    minutes_version: Mapped[int] = mapped_column(default=0)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+    versions: Mapped[list["MinutesVersion"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="MinutesVersion.version")
+    comments: Mapped[list["MinutesComment"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="MinutesComment.id")
+
+    def __str__(self):
+        return self.title
+
+
+class MinutesVersion(db.Model):
+    """Every saved text of an item's minutes; a revision after approval carries its reason."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revision_reason: Mapped[Optional[str]] = mapped_column(String(1000))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="versions")
+    author = relationship("User", lazy="joined")
+
+    __table_args__ = (UniqueConstraint("item_id", "version", name="uq_minutes_version"),)
+
+
+class MinutesComment(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="comments")
+    author = relationship("User", lazy="joined")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Conclusion(db.Model):
+    """A sklep: numbered 1, 2, 3 within its meeting, and `register_body year/seq` for good."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    number: Mapped[int]
+    register_body: Mapped[str] = mapped_column(String(20))
+    register_year: Mapped[int]
+    register_seq: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[ConclusionKind] = mapped_column(enum_column(ConclusionKind), default=ConclusionKind.DECISION)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.INTERNAL)
+    establishes_group_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("working_group.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="conclusions")
+    agenda_item: Mapped[Optional[AgendaItem]] = relationship()
+    establishes_group: Mapped[Optional[WorkingGroup]] = relationship(
+        backref=db.backref("established_by", uselist=False))
+
+    __table_args__ = (
+        UniqueConstraint("register_body", "register_year", "register_seq", name="uq_conclusion_register"),
+        UniqueConstraint("meeting_id", "number", name="uq_conclusion_number"),
+    )
+
+    @property
+    def register_number(self) -> str:
+        return f"{self.register_body} {self.register_year}/{self.register_seq}"
+
+    def __str__(self):
+        return f"{self.register_number}: {self.text[:80]}"
+
+
+class RegisterCounter(db.Model):
+    """The last register sequence number used per body and year; never goes back."""
+
+    body: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

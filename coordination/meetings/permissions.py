@@ -1,0 +1,146 @@
+"""Who sees and changes meetings, minutes and conclusions.
+
+Visibility of a meeting, an agenda item or a conclusion:
+- public: every signed-in user;
+- internal: staff, the group's current members (or, for a meeting without a group, its
+  participants and the people of its organisers);
+- confidential: the people named as participants, and administrators.
+The meeting's own visibility is the ceiling for what it contains.
+"""
+from __future__ import annotations
+
+from coordination.accounts.models import Role
+from coordination.groups.models import GroupRole
+from coordination.groups.permissions import current_roles
+from coordination.meetings.models import Meeting, MinutesState, Visibility
+from coordination.organisations.permissions import is_staff, signed_in
+from coordination.web.authz import rule
+
+RUNNERS = {GroupRole.CHAIR, GroupRole.SECRETARY}
+
+
+def _named(user, meeting: Meeting) -> bool:
+    return any(p.user_id == user.id for p in meeting.participants)
+
+
+def _insider(user, meeting: Meeting) -> bool:
+    """Belongs to the circle of an internal meeting."""
+    if meeting.group is not None and current_roles(user, meeting.group):
+        return True
+    if _named(user, meeting) or meeting.created_by_id == user.id:
+        return True
+    if meeting.group is None:
+        return any(o.id == user.organisation_id for o in meeting.organisers)
+    return False
+
+
+def sees(user, meeting: Meeting, visibility: Visibility) -> bool:
+    """May the user see something of this visibility in this meeting?"""
+    if not signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    levels = [meeting.visibility, visibility]
+    if Visibility.CONFIDENTIAL in levels:
+        return _named(user, meeting)
+    if Visibility.INTERNAL in levels:
+        return is_staff(user) or _insider(user, meeting)
+    return True
+
+
+@rule("meetings.browse")
+def can_browse(user, obj=None) -> bool:
+    return signed_in(user)
+
+
+@rule("meetings.create")
+def can_create(user, obj=None) -> bool:
+    """Staff and association staff organise meetings; group runners do so from their group."""
+    return signed_in(user) and user.role in (Role.ADMIN, Role.MINISTRY, Role.ASSOCIATION)
+
+
+@rule("meetings.view")
+def can_view(user, meeting: Meeting) -> bool:
+    return meeting is not None and sees(user, meeting, meeting.visibility)
+
+
+@rule("meetings.view_item")
+def can_view_item(user, item) -> bool:
+    return item is not None and sees(user, item.meeting, item.visibility)
+
+
+@rule("meetings.view_conclusion")
+def can_view_conclusion(user, conclusion) -> bool:
+    return conclusion is not None and sees(user, conclusion.meeting, conclusion.visibility)
+
+
+@rule("meetings.edit")
+def can_edit(user, meeting: Meeting) -> bool:
+    """Details, participants, agenda and conclusions: staff, the group's chair or secretary, the
+    organiser who created it. Never once the minutes are approved."""
+    if meeting is None or not signed_in(user) or meeting.minutes_state == MinutesState.APPROVED:
+        return False
+    return _runs(user, meeting)
+
+
+def _runs(user, meeting: Meeting) -> bool:
+    if is_staff(user) or meeting.created_by_id == user.id:
+        return True
+    return meeting.group is not None and bool(current_roles(user, meeting.group) & RUNNERS)
+
+
+@rule("meetings.write_minutes")
+def can_write_minutes(user, meeting: Meeting) -> bool:
+    """Drafts: the runners and the group's members (or the named participants); once circulated
+    only the runners; approved minutes change only through a revision."""
+    if meeting is None or not signed_in(user):
+        return False
+    if meeting.minutes_state == MinutesState.DRAFT:
+        return _runs(user, meeting) or (can_view(user, meeting) and _contributor(user, meeting))
+    if meeting.minutes_state == MinutesState.CIRCULATED:
+        return _runs(user, meeting)
+    return False
+
+
+def _contributor(user, meeting: Meeting) -> bool:
+    if meeting.group is not None:
+        return bool(current_roles(user, meeting.group) - {GroupRole.OBSERVER})
+    return _named(user, meeting)
+
+
+@rule("meetings.comment")
+def can_comment(user, meeting: Meeting) -> bool:
+    """While circulated, the participants and the group's members comment."""
+    return (meeting is not None and meeting.minutes_state == MinutesState.CIRCULATED and can_view(user, meeting)
+            and (_runs(user, meeting) or _contributor(user, meeting) or _named(user, meeting)))
+
+
+@rule("meetings.circulate")
+def can_circulate(user, meeting: Meeting) -> bool:
+    return meeting is not None and meeting.minutes_state == MinutesState.DRAFT and _runs(user, meeting)
+
+
+@rule("meetings.approve")
+def can_approve(user, meeting: Meeting) -> bool:
+    """The chair or secretary approves; a meeting without a group: staff or its organiser."""
+    if meeting is None or meeting.minutes_state != MinutesState.CIRCULATED or not signed_in(user):
+        return False
+    if meeting.group is not None:
+        return user.role == Role.ADMIN or bool(current_roles(user, meeting.group) & RUNNERS)
+    return _runs(user, meeting)
+
+
+@rule("meetings.revise")
+def can_revise(user, meeting: Meeting) -> bool:
+    """A change after approval (with a reason) by those who may approve."""
+    if meeting is None or meeting.minutes_state != MinutesState.APPROVED or not signed_in(user):
+        return False
+    if meeting.group is not None:
+        return user.role == Role.ADMIN or bool(current_roles(user, meeting.group) & RUNNERS)
+    return _runs(user, meeting)
+
+
+@rule("meetings.export")
+def can_export(user, meeting: Meeting) -> bool:
+    """PDF documents: whoever sees the meeting (the documents hold only what that user may see)."""
+    return can_view(user, meeting)

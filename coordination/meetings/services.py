@@ -1,0 +1,282 @@
+"""Every change to meetings, agenda, minutes and conclusions.
+
+Rows of audited models are logged by the flush hook; minutes are saved with a conditional UPDATE
+(optimistic locking across processes) and logged with `record()`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from coordination.audit.services import record
+from coordination.extensions import db
+from coordination.groups.models import WorkingGroup
+from coordination.meetings.models import (AgendaItem, Attendance, Conclusion, ConclusionKind, Meeting, MinutesComment,
+                                          MinutesState, MinutesVersion, Participant, RegisterCounter, Visibility)
+from coordination.organisations.models import Organisation, OrgKind
+from coordination.types import utcnow
+from coordination.web.formatting import LJUBLJANA
+
+MAX_MINUTES_CHARS = 200_000
+
+
+class MeetingError(Exception):
+    """A change refused for a reason the user must be told; nothing was changed."""
+
+
+@dataclass
+class StaleMinutes(MeetingError):
+    """Someone saved the item after the version this edit started from."""
+
+    current_text: str
+    current_version: int
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def load(meeting_id: int) -> Meeting | None:
+    """A meeting with everything its page shows, in a fixed number of queries."""
+    return db.session.get(Meeting, meeting_id, options=[
+        selectinload(Meeting.organisers), selectinload(Meeting.participants),
+        selectinload(Meeting.agenda).selectinload(AgendaItem.comments),
+        selectinload(Meeting.conclusions).selectinload(Conclusion.establishes_group),
+    ])
+
+
+def default_register_body(group: WorkingGroup | None, organisers: list[Organisation]) -> str:
+    if group is not None:
+        return group.code
+    ministry = next((o for o in organisers if o.kind == OrgKind.MINISTRY and o.short_name), None)
+    first = ministry or next((o for o in organisers if o.short_name), None)
+    return first.short_name if first else "SES"
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+def create_meeting(*, title: str, starts_at: datetime, ends_at: datetime, place: str | None, online_url: str | None,
+                   visibility: Visibility, group: WorkingGroup | None, organisers: list[Organisation],
+                   created_by) -> Meeting:
+    if ends_at <= starts_at:
+        raise MeetingError("end before start")
+    meeting = Meeting(title=title.strip(), starts_at=starts_at, ends_at=ends_at, place=place, online_url=online_url,
+                      visibility=visibility, group=group, organisers=list(organisers),
+                      register_body=default_register_body(group, organisers), created_by=created_by)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def update_meeting(meeting: Meeting, *, title: str, starts_at: datetime, ends_at: datetime, place: str | None,
+                   online_url: str | None, visibility: Visibility, organisers: list[Organisation]) -> Meeting:
+    if ends_at <= starts_at:
+        raise MeetingError("end before start")
+    meeting.title, meeting.starts_at, meeting.ends_at = title.strip(), starts_at, ends_at
+    meeting.place, meeting.online_url, meeting.visibility = place, online_url, visibility
+    before = sorted(o.display_name for o in meeting.organisers)
+    meeting.organisers = list(organisers)
+    after = sorted(o.display_name for o in organisers)
+    if before != after:
+        record("update", "Meeting", meeting.id, meeting.title, {"organisers": [before, after]})
+    db.session.commit()
+    return meeting
+
+
+# --- participants ---------------------------------------------------------------------------
+
+def is_participant(meeting: Meeting, user_id: int | None, organisation_id: int) -> bool:
+    if user_id:
+        return any(p.user_id == user_id for p in meeting.participants)
+    return any(p.user_id is None and p.organisation_id == organisation_id for p in meeting.participants)
+
+
+def add_participant(meeting: Meeting, *, organisation: Organisation, user=None,
+                    attendance: Attendance = Attendance.INVITED) -> Participant:
+    if is_participant(meeting, user.id if user else None, organisation.id):
+        raise MeetingError("participant twice")
+    participant = Participant(meeting=meeting, organisation=organisation, user=user, attendance=attendance)
+    db.session.add(participant)
+    db.session.commit()
+    return participant
+
+
+def set_attendance(participant: Participant, attendance: Attendance) -> Participant:
+    participant.attendance = attendance
+    db.session.commit()
+    return participant
+
+
+def remove_participant(participant: Participant) -> None:
+    db.session.delete(participant)
+    db.session.commit()
+
+
+# --- agenda ---------------------------------------------------------------------------------
+
+def add_agenda_item(meeting: Meeting, *, title: str, visibility: Visibility) -> AgendaItem:
+    position = max((i.position for i in meeting.agenda), default=0) + 1
+    item = AgendaItem(meeting=meeting, position=position, title=title.strip(), visibility=visibility)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def update_agenda_item(item: AgendaItem, *, title: str, visibility: Visibility) -> AgendaItem:
+    item.title, item.visibility = title.strip(), visibility
+    db.session.commit()
+    return item
+
+
+def remove_agenda_item(item: AgendaItem) -> None:
+    meeting = item.meeting
+    db.session.delete(item)
+    db.session.flush()
+    for position, remaining in enumerate((i for i in meeting.agenda if i is not item), start=1):
+        remaining.position = position
+    db.session.commit()
+
+
+def reorder_agenda(meeting: Meeting, ordered_ids: list[int]) -> None:
+    """New order of the whole agenda; the ids must be exactly this meeting's items."""
+    current = {i.id: i for i in meeting.agenda}
+    if sorted(ordered_ids) != sorted(current) or len(set(ordered_ids)) != len(ordered_ids):
+        raise MeetingError("foreign or missing agenda item")
+    for position, item_id in enumerate(ordered_ids, start=1):
+        current[item_id].position = position
+    db.session.commit()
+
+
+def move_agenda_item(item: AgendaItem, offset: int) -> None:
+    """Move one place up (-1) or down (+1): the form buttons' way of reordering."""
+    ids = [i.id for i in item.meeting.agenda]
+    index = ids.index(item.id)
+    target = index + offset
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+        reorder_agenda(item.meeting, ids)
+
+
+# --- minutes --------------------------------------------------------------------------------
+
+def save_minutes(item: AgendaItem, *, text: str, base_version: int, author, reason: str | None = None) -> int:
+    """Save the item's minutes if nobody saved since `base_version`; returns the new version.
+
+    One conditional UPDATE decides, so two processes saving at once cannot both win."""
+    if len(text) > MAX_MINUTES_CHARS:
+        raise MeetingError("too long")
+    meeting = item.meeting
+    if meeting.minutes_state == MinutesState.APPROVED and not (reason or "").strip():
+        raise MeetingError("reason required")
+    if text == item.minutes and base_version == item.minutes_version:
+        return item.minutes_version  # nothing to save
+    new_version = base_version + 1
+    result = db.session.execute(
+        update(AgendaItem).where(AgendaItem.id == item.id, AgendaItem.minutes_version == base_version)
+        .values(minutes=text, minutes_version=new_version).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(item)
+        raise StaleMinutes(current_text=item.minutes, current_version=item.minutes_version)
+    db.session.add(MinutesVersion(item_id=item.id, version=new_version, text=text, author_id=author.id,
+                                  revision_reason=(reason or "").strip() or None))
+    record("update", "AgendaItem", item.id, item.title,
+           {"minutes_version": [base_version, new_version], **({"revision_reason": [None, reason]} if reason else {})})
+    db.session.commit()
+    db.session.refresh(item)
+    return new_version
+
+
+def circulate(meeting: Meeting) -> None:
+    if meeting.minutes_state != MinutesState.DRAFT:
+        raise MeetingError("not a draft")
+    meeting.minutes_state = MinutesState.CIRCULATED
+    db.session.commit()
+
+
+def approve(meeting: Meeting, approver) -> None:
+    if meeting.minutes_state != MinutesState.CIRCULATED:
+        raise MeetingError("not circulated")
+    meeting.minutes_state = MinutesState.APPROVED
+    meeting.approved_by_id, meeting.approved_at = approver.id, utcnow()
+    db.session.commit()
+
+
+def add_comment(item: AgendaItem, *, author, text: str) -> MinutesComment:
+    if item.meeting.minutes_state != MinutesState.CIRCULATED:
+        raise MeetingError("not circulated")
+    comment = MinutesComment(item=item, author_id=author.id, text=text.strip())
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+# --- conclusions ----------------------------------------------------------------------------
+
+def _next_register_seq(body: str, year: int) -> int:
+    """Take the next number of a body's register for a year. The UPDATE locks the counter row
+    until commit, so concurrent requests queue here and never share a number."""
+    exists = db.session.scalar(select(RegisterCounter.last).where(RegisterCounter.body == body,
+                                                                   RegisterCounter.year == year))
+    if exists is None:
+        db.session.add(RegisterCounter(body=body, year=year, last=0))
+        db.session.flush()
+    return db.session.execute(
+        update(RegisterCounter).where(RegisterCounter.body == body, RegisterCounter.year == year)
+        .values(last=RegisterCounter.last + 1).returning(RegisterCounter.last)
+        .execution_options(synchronize_session=False)).scalar_one()
+
+
+def add_conclusion(meeting: Meeting, *, text: str, kind: ConclusionKind, visibility: Visibility,
+                   agenda_item: AgendaItem | None = None,
+                   establishes_group: WorkingGroup | None = None) -> Conclusion:
+    year = meeting.starts_at.astimezone(LJUBLJANA).year
+    seq = _next_register_seq(meeting.register_body, year)
+    number = (db.session.scalar(select(func.max(Conclusion.number)).where(Conclusion.meeting_id == meeting.id))
+              or 0) + 1
+    conclusion = Conclusion(meeting=meeting, number=number, register_body=meeting.register_body,
+                            register_year=year, register_seq=seq, text=text.strip(), kind=kind,
+                            visibility=visibility, agenda_item=agenda_item, establishes_group=establishes_group)
+    db.session.add(conclusion)
+    db.session.commit()
+    return conclusion
+
+
+def update_conclusion(conclusion: Conclusion, *, text: str, kind: ConclusionKind, visibility: Visibility,
+                      agenda_item: AgendaItem | None, establishes_group: WorkingGroup | None) -> Conclusion:
+    conclusion.text, conclusion.kind, conclusion.visibility = text.strip(), kind, visibility
+    conclusion.agenda_item, conclusion.establishes_group = agenda_item, establishes_group
+    db.session.commit()
+    return conclusion
+
+
+def _renumber(meeting: Meeting, ordered: list[Conclusion]) -> None:
+    # two steps through negative numbers, so the unique (meeting, number) never sees a clash
+    for index, conclusion in enumerate(ordered, start=1):
+        db.session.execute(update(Conclusion).where(Conclusion.id == conclusion.id).values(number=-index)
+                           .execution_options(synchronize_session=False))
+    db.session.execute(update(Conclusion).where(Conclusion.meeting_id == meeting.id)
+                       .values(number=-Conclusion.number).execution_options(synchronize_session=False))
+
+
+def delete_conclusion(conclusion: Conclusion) -> None:
+    """The meeting's numbers close up; the register number is never used again."""
+    meeting = conclusion.meeting
+    remaining = [c for c in meeting.conclusions if c.id != conclusion.id]
+    db.session.delete(conclusion)
+    db.session.flush()
+    _renumber(meeting, remaining)
+    db.session.commit()
+    db.session.expire(meeting)
+
+
+def reorder_conclusions(meeting: Meeting, ordered_ids: list[int]) -> None:
+    current = {c.id: c for c in meeting.conclusions}
+    if sorted(ordered_ids) != sorted(current) or len(set(ordered_ids)) != len(ordered_ids):
+        raise MeetingError("foreign or missing conclusion")
+    before = [c.id for c in meeting.conclusions]
+    _renumber(meeting, [current[i] for i in ordered_ids])
+    record("update", "Meeting", meeting.id, meeting.title, {"conclusion_order": [before, ordered_ids]})
+    db.session.commit()
+    db.session.expire(meeting)
