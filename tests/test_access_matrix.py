@@ -4,11 +4,15 @@ A route that is not listed here fails the suite: adding a page means deciding wh
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from coordination.accounts.models import Role
 from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
+from coordination.meetings import services as meetings
+from coordination.meetings.models import ConclusionKind, Visibility
 from tests import factories as f
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")
@@ -90,7 +94,21 @@ def objects(session):
                       valid_from=None, valid_until=None)
     seat = groups.add_member(group, organisation_id=ljubljana.id, user_id=None, role=GroupRole.MEMBER,
                              valid_from=None, valid_until=None)
-    ids = {"group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
+    # an internal meeting of that group (so the municipal official is its secretary), with one agenda
+    # item and one conclusion; and a public meeting of the ministry without a group
+    internal = meetings.create_meeting(
+        title="Seja DS-MAT", starts_at=datetime(2024, 5, 6, 8, tzinfo=timezone.utc),
+        ends_at=datetime(2024, 5, 6, 10, tzinfo=timezone.utc), place="Ljubljana", online_url=None,
+        visibility=Visibility.INTERNAL, group=group, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
+    item = meetings.add_agenda_item(internal, title="Uvod", visibility=Visibility.INTERNAL)
+    conclusion = meetings.add_conclusion(internal, text="Sklep", kind=ConclusionKind.DECISION,
+                                         visibility=Visibility.INTERNAL, agenda_item=item)
+    public = meetings.create_meeting(
+        title="Javni posvet", starts_at=datetime(2024, 6, 6, 8, tzinfo=timezone.utc),
+        ends_at=datetime(2024, 6, 6, 10, tzinfo=timezone.utc), place="Ljubljana", online_url=None,
+        visibility=Visibility.PUBLIC, group=None, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
+    ids = {"meeting": internal.id, "item": item.id, "conclusion": conclusion.id, "public_meeting": public.id,
+           "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
            "host_user": users["host"].id, "admin_user": users["admin"].id}
     return users, ids
 
