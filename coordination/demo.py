@@ -34,6 +34,89 @@ def _organisation(key: str) -> Organisation:
     return org
 
 
+MINISTER_MEETING = "Sestanek ZMOS in SOS z ministrom za digitalno preobrazbo"
+# the five conclusions of 20. 9. 2022 (source text); two establish working groups of this workspace
+CONCLUSIONS = (
+    ("Ustanovi se medresorska delovna skupina za digitalizacijo lokalne samouprave.", None),
+    ("Ustanovi se delovna skupina občinskih skrbnikov podatkov.",
+     ("Delovna skupina občinskih skrbnikov podatkov", "DS-SP",
+      "Usklajuje delo skrbnikov podatkov v občinah in pripravlja skupne smernice.")),
+    ("Združenja občin se povabijo k sodelovanju pri pripravi strategije Digitalna Slovenija 2030.", None),
+    ("Ustanovi se delovna skupina za informacijske zahteve občin.",
+     ("Delovna skupina za informacijske zahteve občin", "DS-IT",
+      "Zbere in uskladi zahteve občin za informacijske rešitve države.")),
+    ("Ministrstvo in združenja občin se bodo redno sestajali.", None),
+)
+
+
+def load_minister_meeting() -> bool:
+    """The meeting of ZMOS and SOS with the minister on 20. 9. 2022 with its five conclusions."""
+    from datetime import datetime
+
+    from coordination.groups import services as groups
+    from coordination.meetings import services as meetings
+    from coordination.meetings.models import Attendance, ConclusionKind, Meeting, Visibility
+    from coordination.web.formatting import LJUBLJANA
+
+    if db.session.scalar(select(Meeting.id).where(Meeting.title == MINISTER_MEETING)) is not None:
+        return False
+    organisers = [_organisation("MDP"), _organisation("ZMOS"), _organisation("SOS")]
+    ministry_user = db.session.scalar(select(User).where(User.email == "ministrstvo@demo.si"))
+    meeting = meetings.create_meeting(
+        title=MINISTER_MEETING, starts_at=datetime(2022, 9, 20, 10, 0, tzinfo=LJUBLJANA),
+        ends_at=datetime(2022, 9, 20, 12, 0, tzinfo=LJUBLJANA), place="Ministrstvo za digitalno preobrazbo, Ljubljana",
+        online_url=None, visibility=Visibility.PUBLIC, group=None, organisers=organisers, created_by=ministry_user)
+    for org in organisers:
+        meetings.add_participant(meeting, organisation=org, attendance=Attendance.PRESENT)
+    item = meetings.add_agenda_item(meeting, title="Digitalizacija lokalne samouprave", visibility=Visibility.PUBLIC)
+    meetings.save_minutes(item, author=ministry_user, base_version=0, text=(
+        "Minister je predstavil prednostne naloge ministrstva. Predstavniki ZMOS in SOS so izpostavili "
+        "potrebo po skupnih rešitvah za občine, po urejenem upravljanju podatkov in po rednem dialogu."))
+    established = {}
+    for text, establishes in CONCLUSIONS:
+        group = groups.create_group(name=establishes[0], code=establishes[1], mandate=establishes[2]) \
+            if establishes else None
+        if group:
+            established[group.code] = group
+        meetings.add_conclusion(meeting, text=text, kind=ConclusionKind.DECISION, visibility=Visibility.PUBLIC,
+                                agenda_item=item, establishes_group=group)
+    meetings.circulate(meeting)
+    meetings.approve(meeting, ministry_user)
+    _load_group_work(established["DS-IT"], established["DS-SP"])
+    return True
+
+
+def _load_group_work(it_group, steward_group) -> None:
+    """Demo people in the two groups, and a coming DS-IT meeting whose minutes are a draft."""
+    from datetime import datetime
+
+    from coordination.groups import services as groups
+    from coordination.groups.models import GroupRole
+    from coordination.meetings import services as meetings
+    from coordination.meetings.models import Visibility
+    from coordination.web.formatting import LJUBLJANA
+
+    people = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@demo.si")))}
+    for group, email, role in ((it_group, "ministrstvo@demo.si", GroupRole.CHAIR),
+                               (it_group, "kamnik@demo.si", GroupRole.SECRETARY),
+                               (it_group, "ljubljana@demo.si", GroupRole.MEMBER),
+                               (it_group, "sos@demo.si", GroupRole.OBSERVER),
+                               (steward_group, "ljubljana@demo.si", GroupRole.CHAIR),
+                               (steward_group, "kamnik@demo.si", GroupRole.MEMBER)):
+        user = people[email]
+        groups.add_member(group, organisation_id=user.organisation_id, user_id=user.id, role=role,
+                          valid_from=None, valid_until=None)
+    meeting = meetings.create_meeting(
+        title="1. seja Delovne skupine za informacijske zahteve občin",
+        starts_at=datetime(2027, 1, 14, 10, 0, tzinfo=LJUBLJANA), ends_at=datetime(2027, 1, 14, 12, 30, tzinfo=LJUBLJANA),
+        place=None, online_url="https://sestanki.gov.si/ds-it-1", visibility=Visibility.INTERNAL, group=it_group,
+        organisers=[_organisation("MDP")], created_by=people["ministrstvo@demo.si"])
+    for email in ("ministrstvo@demo.si", "kamnik@demo.si", "ljubljana@demo.si"):
+        meetings.add_participant(meeting, organisation=people[email].organisation, user=people[email])
+    for title in ("Potrditev dnevnega reda", "Zbiranje zahtev občin za informacijske rešitve", "Razno"):
+        meetings.add_agenda_item(meeting, title=title, visibility=Visibility.INTERNAL)
+
+
 def load() -> int:
     """Create what is missing; return the number of accounts created."""
     if db.session.scalar(select(Organisation.id).where(Organisation.name == DEMO_HOST)) is None:
@@ -47,4 +130,5 @@ def load() -> int:
             accounts.create_user(email=email, name=name, role=role, organisation_id=_organisation(org_key).id,
                                  password=DEMO_PASSWORD)
             created += 1
+    load_minister_meeting()
     return created
