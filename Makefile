@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install messages lint clean
+.PHONY: run test install messages lint clean bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,7 @@ lint: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules coordination/static/vendor instance/test.db
+
+# national-scale data, every main page timed with its query count (SCALE=0.2 for a quick run)
+bench: install
+	$(BIN)/python benchmark/run.py --scale $(or $(SCALE),1)

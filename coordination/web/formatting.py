@@ -6,6 +6,7 @@ collation of the same name (see the first migration), so lists sort alike everyw
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ MONTHS_EN = (
 _OWN_LETTERS = {"č": ("c", 1), "š": ("s", 1), "ž": ("z", 1)}
 
 
+@lru_cache(maxsize=65536)
 def sort_key(text: str | None) -> tuple:
     """Key that orders strings by the Slovenian alphabet, case- and accent-insensitive first."""
     text = text or ""

@@ -71,7 +71,10 @@ def test_browse_and_filter(admin_client, session):
         return admin_client.get("/revizijska-sled/" + query, headers={"HX-Request": "true"}).get_data(as_text=True)
 
     f.user(name="Borut Filtrski")
-    assert "Borut Filtrski" in results("?actor=&entity=User&action=create")
+    assert "Borut Filtrski" in results("?who=&entity=User&action=create")
+    admin_client.post("/organizacije/nova", data={"name": "Zavod Revizorkin", "kind": "other"})
+    assert "Zavod Revizorkin" in results("?who=Revizorka&entity=Organisation")
+    assert "Zavod Revizorkin" not in results("?who=Nekdo+drug&entity=Organisation")
     assert "Borut Filtrski" not in results("?entity=Organisation&action=delete")
     today = utcnow().date().isoformat()
     assert "Borut Filtrski" in results(f"?since={today}&until={today}&entity=User")

@@ -1,0 +1,228 @@
+"""Benchmark: national-scale data, then every main page timed with its SQL query count.
+
+    make bench            # SQLite file under instance/ (BENCH_DATABASE_URL for PostgreSQL)
+    make bench SCALE=0.2  # a smaller data set
+
+Prints one line per page: median and worst time over the runs, and the number of queries. The
+data are generated here (bulk inserts), never loaded into the development database.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("APP_CONFIG", "test")
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
+
+from coordination import create_app  # noqa: E402
+from coordination.accounts.models import Role, User  # noqa: E402
+from coordination.audit.models import AuditEntry  # noqa: E402
+from coordination.audit.services import acting_as  # noqa: E402
+from coordination.extensions import db  # noqa: E402
+from coordination.groups.models import GroupMembership, GroupRole, WorkingGroup  # noqa: E402
+from coordination.meetings.models import (AgendaItem, Attendance, Conclusion, ConclusionKind, Meeting,  # noqa: E402
+                                          MinutesState, MinutesVersion, Participant, RegisterCounter, Visibility,
+                                          meeting_organiser)
+from coordination.organisations import reference  # noqa: E402
+from coordination.organisations.models import Organisation, OrgKind  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+PASSWORD = "benchmark-geslo"
+LOREM = ("Predstavniki občin so predstavili stanje. Ministrstvo je pojasnilo časovnico. "
+         "Dogovorjeno je bilo, da se pripravi predlog in pošlje v pregled. ") * 4
+
+
+def _reset(app):
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database
+            engine.dispose()
+            if path and os.path.exists(path):
+                os.remove(path)
+        else:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+                conn.execute(text("DROP COLLATION IF EXISTS sl"))
+            engine.dispose()
+        upgrade()
+        with acting_as("benchmark"):
+            reference.load()
+
+
+def _bulk(model_or_table, rows, chunk=5000):
+    table = getattr(model_or_table, "__table__", model_or_table)
+    for start in range(0, len(rows), chunk):
+        db.session.execute(insert(table), rows[start:start + chunk])
+
+
+def generate(scale: float) -> dict:
+    rnd = random.Random(2024)
+    now = datetime.now(timezone.utc)
+    municipalities = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY)).all()
+    ministry = db.session.scalar(select(Organisation).where(Organisation.short_name == "MDP"))
+    pw = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+    n_users = int(2000 * scale) + 10
+    users = [{"id": i, "email": f"uporabnik{i}@bench.si", "name": f"Uporabnik {i}", "password_hash": pw,
+              "role": Role.MUNICIPAL.value, "organisation_id": municipalities[i % len(municipalities)].id,
+              "active": True, "session_version": 1, "created_at": now} for i in range(1, n_users + 1)]
+    users[0].update(role=Role.MINISTRY.value, organisation_id=ministry.id, email="ministrstvo@bench.si")
+    users[1].update(role=Role.ADMIN.value, organisation_id=ministry.id, email="admin@bench.si")
+    _bulk(User, users)
+
+    n_groups = int(60 * scale) + 2
+    _bulk(WorkingGroup, [{"id": i, "name": f"Delovna skupina {i}", "code": f"DS-{i}", "mandate": LOREM,
+                          "created_at": now} for i in range(1, n_groups + 1)])
+    memberships, mid = [], 0
+    for gid in range(1, n_groups + 1):
+        for k, uid in enumerate(rnd.sample(range(3, n_users + 1), 12)):
+            mid += 1
+            role = GroupRole.CHAIR if k == 0 else GroupRole.SECRETARY if k == 1 else GroupRole.MEMBER
+            memberships.append({"id": mid, "group_id": gid, "user_id": uid, "role": role.value,
+                                "organisation_id": users[uid - 1]["organisation_id"]})
+    # the municipal user we measure as is secretary of group 1
+    memberships.append({"id": mid + 1, "group_id": 1, "user_id": 3, "role": GroupRole.SECRETARY.value,
+                        "organisation_id": users[2]["organisation_id"]})
+    _bulk(GroupMembership, memberships)
+
+    n_meetings = int(3000 * scale) + 1
+    meetings, organisers, participants, items, versions, conclusions = [], [], [], [], [], []
+    counters: dict[tuple[str, int], int] = {}
+    item_id = version_id = participant_id = conclusion_id = 0
+    for m in range(1, n_meetings + 1):
+        gid = (m % n_groups) + 1
+        start = now + timedelta(days=rnd.randint(-900, 200), hours=rnd.randint(0, 8))
+        state = MinutesState.APPROVED if start < now - timedelta(days=30) else MinutesState.DRAFT
+        meetings.append({"id": m, "group_id": gid, "title": f"{m}. seja skupine DS-{gid}", "starts_at": start,
+                         "ends_at": start + timedelta(hours=2), "place": "Ljubljana",
+                         "visibility": rnd.choice(list(Visibility)).value, "register_body": f"DS-{gid}",
+                         "minutes_state": state.value, "created_at": now, "created_by_id": 1})
+        organisers.append({"meeting_id": m, "organisation_id": ministry.id})
+        for uid in rnd.sample(range(3, n_users + 1), 6):
+            participant_id += 1
+            participants.append({"id": participant_id, "meeting_id": m, "user_id": uid,
+                                 "organisation_id": users[uid - 1]["organisation_id"],
+                                 "attendance": Attendance.PRESENT.value})
+        for pos in range(1, 9):
+            item_id += 1
+            items.append({"id": item_id, "meeting_id": m, "position": pos, "title": f"Točka {pos}",
+                          "visibility": Visibility.INTERNAL.value, "minutes": LOREM, "minutes_version": 3})
+            for v in range(1, 4):
+                version_id += 1
+                versions.append({"id": version_id, "item_id": item_id, "version": v, "text": LOREM[: 60 * v],
+                                 "author_id": 3, "created_at": now})
+        year = start.year
+        for number in range(1, 6):
+            conclusion_id += 1
+            key = (f"DS-{gid}", year)
+            counters[key] = counters.get(key, 0) + 1
+            conclusions.append({"id": conclusion_id, "meeting_id": m, "number": number, "register_body": key[0],
+                                "register_year": year, "register_seq": counters[key], "text": f"Sklep {number}. {LOREM[:120]}",
+                                "kind": ConclusionKind.DECISION.value, "visibility": rnd.choice(list(Visibility)).value,
+                                "created_at": now})
+    _bulk(Meeting, meetings)
+    _bulk(meeting_organiser, organisers)
+    _bulk(Participant, participants)
+    _bulk(AgendaItem, items)
+    _bulk(MinutesVersion, versions)
+    _bulk(Conclusion, conclusions)
+    _bulk(RegisterCounter, [{"body": b, "year": y, "last": n} for (b, y), n in counters.items()])
+    _bulk(AuditEntry, [{"at": now - timedelta(minutes=i), "actor_id": 2, "actor_label": "Admin", "action": "update",
+                        "entity_type": "Meeting", "entity_id": str(i % n_meetings + 1), "entity_label": "seja",
+                        "changes": {"title": ["a", "b"]}} for i in range(int(50000 * scale))])
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:  # bulk ids were given explicitly: move the sequences past them
+            for table in ("app_user", "working_group", "group_membership", "meeting", "participant", "agenda_item",
+                          "minutes_version", "conclusion"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                                  f"(SELECT max(id) FROM {table}))"))
+            conn.execute(text("ANALYZE"))
+    return {"users": n_users, "groups": n_groups, "meetings": n_meetings, "agenda items": item_id,
+            "minutes versions": version_id, "conclusions": conclusion_id, "audit entries": int(50000 * scale)}
+
+
+def pages(app) -> list[tuple[str, str, str]]:
+    """(label, account e-mail, path) for every main page and fragment that exists in this build."""
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    municipal, ministry, admin = "uporabnik3@bench.si", "ministrstvo@bench.si", "admin@bench.si"
+    candidates = [
+        ("dashboard", "dashboard.index", municipal, "/", False),
+        ("organisations", "organisations.index", municipal, "/organizacije/", False),
+        ("organisations filtered (htmx)", "organisations.index", municipal, "/organizacije/?region=SI032&q=a", True),
+        ("municipality detail", "organisations.detail", ministry, "/organizacije/100", False),
+        ("users", "accounts.users", admin, "/uporabniki", False),
+        ("audit log", "audit.index", admin, "/revizijska-sled/", False),
+        ("audit log page 50 (htmx)", "audit.index", admin, "/revizijska-sled/?page=50", True),
+        ("working groups", "groups.index", municipal, "/skupine/", False),
+        ("working group", "groups.detail", municipal, "/skupine/1", False),
+        ("meetings", "meetings.index", municipal, "/sestanki/", False),
+        ("meetings filtered (htmx)", "meetings.index", ministry, "/sestanki/?q=seja", True),
+        ("meeting (secretary)", "meetings.detail", municipal, "/sestanki/1", False),
+        ("meeting (ministry)", "meetings.detail", ministry, "/sestanki/1", False),
+        ("conclusions register", "conclusions.index", ministry, "/sklepi/", False),
+        ("conclusions register (htmx)", "conclusions.index", municipal, "/sklepi/?q=Sklep", True),
+    ]
+    return [(label, who, path, hx) for label, endpoint, who, path, hx in candidates if endpoint in endpoints]
+
+
+def measure(app, runs: int) -> list[tuple]:
+    results = []
+    statements: list[str] = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    # no app context is kept open: each request gets its own, with a fresh session, as in production
+    event.listen(engine, "before_cursor_execute", count)
+    for label, who, path, hx in pages(app):
+        client = app.test_client()
+        client.post("/prijava", data={"email": who, "password": PASSWORD})
+        headers = {"HX-Request": "true"} if hx else {}
+        times, queries, status = [], 0, None
+        for _ in range(runs):
+            statements.clear()
+            started = time.perf_counter()
+            response = client.get(path, headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+            queries, status = len(statements), response.status_code
+        results.append((label, path, status, statistics.median(times), max(times), queries))
+    event.remove(engine, "before_cursor_execute", count)
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "1")))
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args(argv)
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'bench.db'}"
+    (ROOT / "instance").mkdir(exist_ok=True)
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
+    started = time.perf_counter()
+    _reset(app)
+    with app.app_context():
+        sizes = generate(args.scale)
+    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "
+          f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
+    print(f"{'page':34} {'status':>6} {'median ms':>10} {'max ms':>8} {'queries':>8}")
+    for label, path, status, median, worst, queries in measure(app, args.runs):
+        print(f"{label:34} {status:>6} {median:>10.1f} {worst:>8.1f} {queries:>8}")
+
+
+if __name__ == "__main__":
+    main()
