@@ -42,7 +42,7 @@ messages: $(BIN)/.installed
 	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching --ignore-obsolete
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check coordination tests config.py wsgi.py
+	$(BIN)/ruff check coordination tests benchmark config.py wsgi.py
 	$(BIN)/bandit -q -r coordination -c pyproject.toml
 
 clean:

@@ -14,7 +14,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,7 @@ os.environ.setdefault("APP_CONFIG", "test")
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
 
 from coordination import create_app  # noqa: E402
 from coordination.accounts.models import Role, User  # noqa: E402
@@ -30,12 +31,21 @@ from coordination.audit.models import AuditEntry  # noqa: E402
 from coordination.audit.services import acting_as  # noqa: E402
 from coordination.extensions import db  # noqa: E402
 from coordination.groups.models import GroupMembership, GroupRole, WorkingGroup  # noqa: E402
-from coordination.meetings.models import (AgendaItem, Attendance, Conclusion, ConclusionKind, Meeting,  # noqa: E402
-                                          MinutesState, MinutesVersion, Participant, RegisterCounter, Visibility,
-                                          meeting_organiser)
+from coordination.meetings.models import (  # noqa: E402
+    AgendaItem,
+    Attendance,
+    Conclusion,
+    ConclusionKind,
+    Meeting,
+    MinutesState,
+    MinutesVersion,
+    Participant,
+    RegisterCounter,
+    Visibility,
+    meeting_organiser,
+)
 from coordination.organisations import reference  # noqa: E402
 from coordination.organisations.models import Organisation, OrgKind  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
 
 PASSWORD = "benchmark-geslo"
 LOREM = ("Predstavniki občin so predstavili stanje. Ministrstvo je pojasnilo časovnico. "
@@ -69,7 +79,7 @@ def _bulk(model_or_table, rows, chunk=5000):
 
 def generate(scale: float) -> dict:
     rnd = random.Random(2024)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     municipalities = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY)).all()
     ministry = db.session.scalar(select(Organisation).where(Organisation.short_name == "MDP"))
     pw = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -220,7 +230,7 @@ def main(argv=None):
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "
           f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
     print(f"{'page':34} {'status':>6} {'median ms':>10} {'max ms':>8} {'queries':>8}")
-    for label, path, status, median, worst, queries in measure(app, args.runs):
+    for label, _path, status, median, worst, queries in measure(app, args.runs):
         print(f"{label:34} {status:>6} {median:>10.1f} {worst:>8.1f} {queries:>8}")
 
 
