@@ -46,7 +46,7 @@ lint: $(BIN)/.installed
 	$(BIN)/bandit -q -r coordination -c pyproject.toml
 
 clean:
-	rm -rf $(VENV) node_modules coordination/static/vendor instance/test.db
+	rm -rf $(VENV) node_modules coordination/static/vendor instance/test-*.db instance/e2e.db
 
 # national-scale data, every main page timed with its query count (SCALE=0.2 for a quick run)
 bench: install

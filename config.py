@@ -85,9 +85,9 @@ class TestConfig(Config):
     def __init__(self):
         # tests never touch the development database: TEST_DATABASE_URL or a throwaway file
         url = os.environ.get("TEST_DATABASE_URL", "").strip()
-        if not url:
+        if not url:  # one file per test process, so two runs at once never share a database
             INSTANCE_DIR.mkdir(exist_ok=True)
-            url = f"sqlite:///{INSTANCE_DIR / 'test.db'}"
+            url = f"sqlite:///{INSTANCE_DIR / f'test-{os.getpid()}.db'}"
         os.environ["DATABASE_URL"] = url
         self.SQLALCHEMY_DATABASE_URI = database_url(url)
 

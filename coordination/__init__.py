@@ -19,6 +19,11 @@ BLUEPRINTS = (
     "coordination.audit.routes",
     "coordination.groups.routes",
     "coordination.dashboard.routes",
+    "coordination.meetings.routes",
+    "coordination.meetings.minutes_routes",
+    "coordination.meetings.conclusions_routes",
+    "coordination.documents.routes",
+    "coordination.calendar.routes",
 )
 
 

@@ -1,6 +1,6 @@
 """Test set-up: one database per run, built by the migrations; each test in a rolled-back transaction.
 
-SQLite by default (instance/test.db); PostgreSQL when TEST_DATABASE_URL is set.
+SQLite by default (instance/test-<pid>.db, removed afterwards); PostgreSQL when TEST_DATABASE_URL is set.
 """
 from __future__ import annotations
 
@@ -60,7 +60,13 @@ def app():
     app = create_app("test")
     app.test_client_class = IsolatedClient
     reset_database(app)
-    return app
+    yield app
+    with app.app_context():
+        engine = db.engine
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        engine.dispose()
+    if path and os.path.exists(path):
+        os.remove(path)
 
 
 class _BoundSession(FsaSession):

@@ -27,6 +27,24 @@ def only_admin(admin_status: int) -> dict:
     return {"anonymous": 302, "admin": admin_status, **{r: 403 for r in ROLES[2:]}}
 
 
+def minutes_viewers(status: int) -> dict:
+    """{meeting}'s minutes: admin, ministry and the municipal secretary get `status`, the others 403."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
+            "municipal_other": 403, "host": 403}
+
+
+MINUTES_VIEWERS = minutes_viewers(200)
+
+
+def group_meeting(status: int) -> dict:
+    """{meeting}, internal to DS-MAT: admin, ministry and the group's secretary (municipal) get `status`."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
+            "municipal_other": 403, "host": 403}
+
+
+GROUP_MEETING = group_meeting(200)
+
+
 # endpoint -> list of (method, path template, form data, {role: status})
 # path templates are filled from the `objects` fixture: {own} = the municipal user's municipality, …
 MATRIX: dict[str, list[tuple]] = {
@@ -75,6 +93,87 @@ MATRIX: dict[str, list[tuple]] = {
                                "municipal": 302, "municipal_other": 403, "host": 403})],
     "audit.index": [("GET", "/revizijska-sled/", None, ADMIN_ONLY),
                     ("GET", "/revizijska-sled/?since=bad", None, only_admin(422))],
+    # meetings: {meeting} is internal to DS-MAT, whose secretary is the municipal official, so admin,
+    # ministry and that secretary view and edit it; {public_meeting} (the ministry's) everybody views.
+    # The changing rows refuse bad input or change nothing, so later rows still find {meeting} as it was.
+    "meetings.index": [("GET", "/sestanki/", None, SIGNED_IN),
+                       ("GET", "/sestanki/?when=past&group={group}&organisation={own}&year=2024&q=seja", None,
+                        SIGNED_IN)],
+    "meetings.create": [("GET", "/sestanki/nov", None, {**STAFF, "association": 200, "municipal": 200}),
+                        ("GET", "/sestanki/nov?group={group}", None, {**STAFF, "association": 200, "municipal": 200}),
+                        ("POST", "/sestanki/nov", {}, {"anonymous": 302, "admin": 422, "ministry": 422,
+                                                        "association": 422, "municipal": 422,
+                                                        "municipal_other": 403, "host": 403})],
+    "meetings.detail": [("GET", "/sestanki/{meeting}", None, GROUP_MEETING),
+                        ("GET", "/sestanki/{public_meeting}", None, SIGNED_IN),
+                        ("GET", "/sestanki/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "meetings.agenda": [("GET", "/sestanki/{meeting}/dnevni-red", None, GROUP_MEETING),
+                        ("GET", "/sestanki/{public_meeting}/dnevni-red", None, SIGNED_IN)],
+    "meetings.edit": [("GET", "/sestanki/{meeting}/uredi", None, GROUP_MEETING),
+                      ("GET", "/sestanki/{public_meeting}/uredi", None, STAFF),
+                      ("POST", "/sestanki/{meeting}/uredi", {}, group_meeting(422))],
+    "meetings.add_person": [("POST", "/sestanki/{meeting}/udelezenci/oseba", {}, group_meeting(422))],
+    "meetings.add_seat": [("POST", "/sestanki/{meeting}/udelezenci/organizacija", {}, group_meeting(422))],
+    "meetings.set_attendance": [("POST", "/sestanki/{meeting}/udelezenci/999999/prisotnost", {"attendance": "present"},
+                                 group_meeting(404))],
+    "meetings.remove_participant": [("POST", "/sestanki/{meeting}/udelezenci/999999/odstrani", {},
+                                     group_meeting(404))],
+    "meetings.add_item": [("POST", "/sestanki/{meeting}/tocke", {}, group_meeting(422))],
+    "meetings.edit_item": [("GET", "/sestanki/{meeting}/tocke/{item}/uredi", None, GROUP_MEETING),
+                           ("POST", "/sestanki/{meeting}/tocke/{item}/uredi", {"item-title": ""},
+                            group_meeting(422))],
+    "meetings.remove_item": [("POST", "/sestanki/{meeting}/tocke/999999/odstrani", {}, group_meeting(404))],
+    "meetings.move_item": [("POST", "/sestanki/{meeting}/tocke/{item}/premakni", {"direction": "up"},
+                            group_meeting(302))],  # the only item: stays first
+    "meetings.reorder_agenda": [("POST", "/sestanki/{meeting}/dnevni-red/vrstni-red", {"order": "999999"},
+                                 group_meeting(422)),  # a foreign id
+                                ("POST", "/sestanki/{meeting}/dnevni-red/vrstni-red", {}, group_meeting(422))],
+    # minutes of {meeting} (a draft; {item} has versions 1 and 2): its viewers are admin, ministry and the
+    # municipal secretary, who are also the ones who write and circulate it. Rows run in this order
+    # within one transaction per role, so the row that circulates the minutes comes last.
+    "minutes.edit": [("GET", "/sestanki/{meeting}/tocke/{item}/zapisnik", None, MINUTES_VIEWERS),
+                     ("POST", "/sestanki/{meeting}/tocke/{item}/zapisnik", {}, minutes_viewers(422))],
+    "minutes.history": [("GET", "/sestanki/{meeting}/tocke/{item}/zgodovina", None, MINUTES_VIEWERS)],
+    "minutes.compare": [("GET", "/sestanki/{meeting}/tocke/{item}/primerjava?od=1&do=2", None, MINUTES_VIEWERS),
+                        ("GET", "/sestanki/{meeting}/tocke/{item}/primerjava?od=1&do=9", None, minutes_viewers(404))],
+    "minutes.comments": [("GET", "/sestanki/{meeting}/tocke/{item}/pripombe", None, MINUTES_VIEWERS),
+                         ("POST", "/sestanki/{meeting}/tocke/{item}/pripombe", {"comment-text": "x"},
+                          minutes_viewers(409))],  # a draft takes no comments
+    "minutes.approve": [("POST", "/sestanki/{meeting}/zapisnik/potrdi", {}, minutes_viewers(409))],  # not circulated
+    "minutes.circulate": [("POST", "/sestanki/{meeting}/zapisnik/v-pregled", {}, minutes_viewers(302))],
+    # conclusions of {meeting} ({conclusion} is its only one): its viewers see them, admin, ministry and the
+    # municipal secretary change them; the changing rows refuse bad input or leave things as they were
+    "conclusions.manage": [("GET", "/sestanki/{meeting}/sklepi", None, GROUP_MEETING),
+                           ("GET", "/sestanki/{public_meeting}/sklepi", None, SIGNED_IN),
+                           ("GET", "/sestanki/999999/sklepi", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "conclusions.add": [("POST", "/sestanki/{meeting}/sklepi", {}, group_meeting(422)),
+                        ("POST", "/sestanki/{public_meeting}/sklepi", {}, {**STAFF, "admin": 422, "ministry": 422,
+                                                                          "municipal": 403})],
+    "conclusions.edit": [("GET", "/sestanki/{meeting}/sklepi/{conclusion}/uredi", None, GROUP_MEETING),
+                         ("POST", "/sestanki/{meeting}/sklepi/{conclusion}/uredi", {}, group_meeting(422))],
+    "conclusions.delete": [("POST", "/sestanki/{meeting}/sklepi/999999/izbrisi", {}, group_meeting(404))],
+    "conclusions.move": [("POST", "/sestanki/{meeting}/sklepi/{conclusion}/premakni", {"direction": "up"},
+                          group_meeting(302))],  # the only conclusion: stays first
+    "conclusions.reorder": [("POST", "/sestanki/{meeting}/sklepi/vrstni-red", {"order": "999999"},
+                             group_meeting(422))],  # a foreign id
+    "conclusions.register": [("GET", "/sklepi/", None, SIGNED_IN),
+                             ("GET", "/sklepi/?body=DS-MAT&year=2024&kind=decision&q=Sklep", None, SIGNED_IN)],
+    # documents and calendar: whoever may view the meeting; the feeds are public, the token is the key
+    "documents.minutes_pdf": [("GET", "/sestanki/{meeting}/zapisnik.pdf", None, GROUP_MEETING),
+                              ("GET", "/sestanki/999999/zapisnik.pdf", None,
+                               {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "documents.conclusions_pdf": [("GET", "/sestanki/{meeting}/sklepi.pdf", None, GROUP_MEETING),
+                                  ("GET", "/sestanki/{public_meeting}/sklepi.pdf", None, SIGNED_IN)],
+    "calendar.meeting_ics": [("GET", "/sestanki/{meeting}.ics", None, GROUP_MEETING),
+                             ("GET", "/sestanki/{public_meeting}.ics", None, SIGNED_IN)],
+    "calendar.index": [("GET", "/koledar/", None, SIGNED_IN)],
+    "calendar.reset_user": [("POST", "/koledar/ponastavi", {}, {r: 302 for r in ROLES})],
+    "calendar.reset_group": [("POST", "/koledar/skupina/{group}/ponastavi", {},
+                              {**group_meeting(302), "admin": 302, "ministry": 302})],
+    "calendar.user_feed": [("GET", "/koledar/ni-takega-zetona-0123456789abcdefghijk.ics", None,
+                            {r: 404 for r in ROLES})],
+    "calendar.group_feed": [("GET", "/koledar/skupina/ni-takega-zetona-0123456789abcdefghijk.ics", None,
+                             {r: 404 for r in ROLES})],
 }
 
 
@@ -101,6 +200,8 @@ def objects(session):
         ends_at=datetime(2024, 5, 6, 10, tzinfo=timezone.utc), place="Ljubljana", online_url=None,
         visibility=Visibility.INTERNAL, group=group, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
     item = meetings.add_agenda_item(internal, title="Uvod", visibility=Visibility.INTERNAL)
+    for version in (0, 1):  # two saved versions of its minutes
+        meetings.save_minutes(item, text=f"Zapis {version + 1}", base_version=version, author=users["municipal"])
     conclusion = meetings.add_conclusion(internal, text="Sklep", kind=ConclusionKind.DECISION,
                                          visibility=Visibility.INTERNAL, agenda_item=item)
     public = meetings.create_meeting(

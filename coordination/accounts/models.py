@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # secret in the user's personal iCalendar feed URL; reset to revoke a leaked link
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -144,3 +144,51 @@ def can_revise(user, meeting: Meeting) -> bool:
 def can_export(user, meeting: Meeting) -> bool:
     """PDF documents: whoever sees the meeting (the documents hold only what that user may see)."""
     return can_view(user, meeting)
+
+
+def visible_clause(user, visibility_column=None):
+    """The SQL twin of `sees()`: a WHERE clause over `Meeting` (in the query's FROM) and, optionally,
+    the column with the visibility of something inside it (a conclusion's, an agenda item's), so
+    lists filter in the database and agree with the rule above (tests compare the two)."""
+    from sqlalchemy import and_, exists, false, not_, or_, true
+
+    from coordination.groups.models import GroupMembership
+    from coordination.groups.permissions import today
+    from coordination.meetings.models import Participant, meeting_organiser
+
+    if not signed_in(user):
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    levels = [Meeting.visibility] + ([visibility_column] if visibility_column is not None else [])
+    confidential = or_(*(level == Visibility.CONFIDENTIAL for level in levels))
+    internal = or_(*(level == Visibility.INTERNAL for level in levels))
+    named = exists().where(Participant.meeting_id == Meeting.id, Participant.user_id == user.id)
+    if is_staff(user):
+        insider = true()
+    else:
+        now = today()
+        member = exists().where(
+            GroupMembership.group_id == Meeting.group_id, GroupMembership.user_id == user.id,
+            or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
+            or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now))
+        organiser = and_(Meeting.group_id.is_(None), exists().where(
+            meeting_organiser.c.meeting_id == Meeting.id, meeting_organiser.c.organisation_id == user.organisation_id))
+        insider = or_(member, named, Meeting.created_by_id == user.id, organiser)
+    return or_(and_(confidential, named), and_(not_(confidential), internal, insider),
+               and_(not_(confidential), not_(internal)))
+
+
+@rule("meetings.create_in")
+def can_create_in(user, group=None) -> bool:
+    """A new meeting in `group` (None: without a group): whoever may create meetings, and the group's
+    chair or secretary."""
+    if can_create(user):
+        return True
+    return signed_in(user) and group is not None and bool(current_roles(user, group) & RUNNERS)
+
+
+@rule("meetings.change_minutes")
+def can_change_minutes(user, item) -> bool:
+    """Open an agenda item's minutes editor: write them (draft, circulated) or revise them (approved)."""
+    return can_view_item(user, item) and (can_write_minutes(user, item.meeting) or can_revise(user, item.meeting))

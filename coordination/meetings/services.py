@@ -280,3 +280,218 @@ def reorder_conclusions(meeting: Meeting, ordered_ids: list[int]) -> None:
     record("update", "Meeting", meeting.id, meeting.title, {"conclusion_order": [before, ordered_ids]})
     db.session.commit()
     db.session.expire(meeting)
+
+
+# --- conclusions: recording from a request, moving, the register ------------------------------
+
+class ConclusionClash(MeetingError):
+    """Simultaneous requests kept this conclusion from getting its numbers; nothing was recorded."""
+
+
+def record_conclusion(meeting: Meeting, *, text: str, kind: ConclusionKind, visibility: Visibility,
+                      agenda_item: AgendaItem | None = None, establishes_group: WorkingGroup | None = None,
+                      new_group: dict | None = None, attempts: int = 3) -> Conclusion:
+    """add_conclusion() for a request: optionally first creates the working group the conclusion
+    establishes (`new_group`: name, code, mandate); a clash with a simultaneous request over the
+    meeting's number or the register's sequence is retried, then refused with ConclusionClash and
+    nothing kept (a group created for it is removed again)."""
+    import time
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from coordination.groups.services import create_group
+
+    meeting_id, item_id = meeting.id, agenda_item.id if agenda_item else None
+    group = create_group(**new_group) if new_group else establishes_group
+    group_id = group.id if group else None
+    for attempt in range(attempts):
+        try:
+            return add_conclusion(
+                db.session.get(Meeting, meeting_id), text=text, kind=kind, visibility=visibility,
+                agenda_item=db.session.get(AgendaItem, item_id) if item_id else None,
+                establishes_group=db.session.get(WorkingGroup, group_id) if group_id else None)
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            time.sleep(0.05 * (attempt + 1))
+    if new_group:
+        db.session.delete(db.session.get(WorkingGroup, group_id))
+        db.session.commit()
+    raise ConclusionClash("conclusion number collision")
+
+
+def move_conclusion(conclusion: Conclusion, offset: int) -> None:
+    """One place up (-1) or down (+1): the buttons' way of reordering."""
+    meeting = conclusion.meeting
+    ids = [c.id for c in meeting.conclusions]
+    index = ids.index(conclusion.id)
+    target = index + offset
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+        reorder_conclusions(meeting, ids)
+
+
+def unestablished_groups(conclusion: Conclusion | None = None) -> list[WorkingGroup]:
+    """Working groups no conclusion has established yet (plus the one `conclusion` established)."""
+    from coordination.web.formatting import sl_order
+
+    other = select(Conclusion.id).where(Conclusion.establishes_group_id == WorkingGroup.id)
+    if conclusion is not None:
+        other = other.where(Conclusion.id != conclusion.id)
+    return list(db.session.scalars(select(WorkingGroup).where(~other.exists())
+                                   .order_by(sl_order(WorkingGroup.name))))
+
+
+def conclusion_register(user, *, body: str = "", year: int | None = None, kind: str = "", text: str = ""):
+    """The register: conclusions the user may see (filtered in SQL), newest meetings first."""
+    from sqlalchemy.orm import contains_eager
+
+    from coordination.meetings.permissions import visible_clause
+
+    query = (select(Conclusion).join(Conclusion.meeting).where(visible_clause(user, Conclusion.visibility))
+             .options(contains_eager(Conclusion.meeting), selectinload(Conclusion.establishes_group)))
+    if body:
+        query = query.where(Conclusion.register_body == body)
+    if year:
+        query = query.where(Conclusion.register_year == year)
+    if kind:
+        query = query.where(Conclusion.kind == ConclusionKind(kind))
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Conclusion.text.ilike(f"%{escaped}%", escape="\\"))
+    return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc(), Conclusion.number)
+
+
+def register_options(user) -> tuple[list[str], list[int]]:
+    """The bodies and years of the conclusions the user may see, for the register's filters."""
+    from coordination.meetings.permissions import visible_clause
+
+    visible = select(Conclusion.register_body, Conclusion.register_year).join(Conclusion.meeting).where(
+        visible_clause(user, Conclusion.visibility)).distinct().subquery()
+    rows = db.session.execute(select(visible.c.register_body, visible.c.register_year)).all()
+    return sorted({body for body, _ in rows}), sorted({year for _, year in rows}, reverse=True)
+
+
+def group_conclusions(user, group: WorkingGroup, limit: int = 20) -> dict:
+    """For the group page: the conclusion that established the group (if the user may see it), and
+    the newest `limit` conclusions of the group's meetings that the user may see, with their count."""
+    from sqlalchemy.orm import contains_eager
+
+    from coordination.meetings.permissions import can_view_conclusion, visible_clause
+
+    where = (Meeting.group_id == group.id, visible_clause(user, Conclusion.visibility))
+    total = db.session.scalar(select(func.count(Conclusion.id)).join(Conclusion.meeting).where(*where))
+    rows = db.session.scalars(select(Conclusion).join(Conclusion.meeting).where(*where)
+                              .options(contains_eager(Conclusion.meeting))
+                              .order_by(Meeting.starts_at.desc(), Conclusion.number).limit(limit)).unique().all()
+    origin = db.session.scalar(select(Conclusion).where(Conclusion.establishes_group_id == group.id))
+    return {"established_by": origin if can_view_conclusion(user, origin) else None, "latest": list(rows),
+            "total": total or 0}
+
+
+# --- meeting pages: the list, a group's meetings, moving a meeting between groups ---------------
+
+def meetings_query(user, *, group_id: int | None = None, organisation_id: int | None = None,
+                   year: int | None = None, text: str = ""):
+    """Meetings the user may view (permissions.visible_clause, in SQL), narrowed by the list filters."""
+    from coordination.meetings.permissions import visible_clause
+
+    query = select(Meeting).where(visible_clause(user))
+    if group_id:
+        query = query.where(Meeting.group_id == group_id)
+    if organisation_id:
+        query = query.where(Meeting.organisers.any(Organisation.id == organisation_id))
+    if year:  # the year as it is in Ljubljana
+        query = query.where(Meeting.starts_at >= datetime(year, 1, 1, tzinfo=LJUBLJANA),
+                            Meeting.starts_at < datetime(year + 1, 1, 1, tzinfo=LJUBLJANA))
+    if text:
+        like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Meeting.title.ilike(like, escape="\\") | Meeting.place.ilike(like, escape="\\"))
+    return query
+
+
+def meeting_listing(user, *, upcoming: bool, page: int, per_page: int, **filters):
+    """One page of the upcoming (soonest first) or past (latest first) meetings that match, and how many
+    of each match: a fixed number of queries however many meetings exist."""
+    from sqlalchemy import case
+
+    from coordination.web.pagination import Page
+
+    now = utcnow()
+    query = meetings_query(user, **filters)
+    matching = query.with_only_columns(Meeting.ends_at).subquery()
+    ahead, total = db.session.execute(
+        select(func.count(case((matching.c.ends_at >= now, 1))), func.count()).select_from(matching)).one()
+    counts = {"upcoming": ahead, "past": total - ahead}
+    if upcoming:
+        query = query.where(Meeting.ends_at >= now).order_by(Meeting.starts_at, Meeting.id)
+    else:
+        query = query.where(Meeting.ends_at < now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    found = counts["upcoming" if upcoming else "past"]
+    page = min(page, max(1, -(-found // per_page)))
+    items = db.session.scalars(query.options(selectinload(Meeting.organisers))
+                               .limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items=list(items), page=page, per_page=per_page, total=found), counts
+
+
+def meeting_filter_options(user) -> dict:
+    """The list's filter choices: every working group, the organisers and years of the visible meetings."""
+    from coordination.meetings.models import meeting_organiser
+    from coordination.meetings.permissions import visible_clause
+    from coordination.web.formatting import sl_order
+
+    visible = select(Meeting.id).where(visible_clause(user))
+    groups = db.session.scalars(select(WorkingGroup).order_by(sl_order(WorkingGroup.name))).all()
+    organisers = db.session.scalars(select(Organisation).where(Organisation.id.in_(
+        select(meeting_organiser.c.organisation_id).where(meeting_organiser.c.meeting_id.in_(visible))))
+        .order_by(sl_order(Organisation.name))).all()
+    first, last = db.session.execute(select(func.min(Meeting.starts_at), func.max(Meeting.starts_at))
+                                     .where(visible_clause(user))).one()
+    years = {utcnow().astimezone(LJUBLJANA).year}
+    if first and last:
+        years |= set(range(first.astimezone(LJUBLJANA).year, last.astimezone(LJUBLJANA).year + 1))
+    return {"groups": list(groups), "organisers": list(organisers), "years": sorted(years, reverse=True)}
+
+
+def group_meetings(user, group: WorkingGroup, limit: int = 10) -> tuple[list[Meeting], list[Meeting]]:
+    """The group's meetings the user may view: the next `limit` upcoming and the latest `limit` past."""
+    from coordination.meetings.permissions import visible_clause
+
+    now = utcnow()
+    base = select(Meeting).where(Meeting.group_id == group.id, visible_clause(user))
+    upcoming = db.session.scalars(base.where(Meeting.ends_at >= now)
+                                  .order_by(Meeting.starts_at, Meeting.id).limit(limit)).all()
+    past = db.session.scalars(base.where(Meeting.ends_at < now)
+                              .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit)).all()
+    return list(upcoming), list(past)
+
+
+def groups_with_memberships() -> list[WorkingGroup]:
+    """Every working group with its members loaded (to ask the rules in which a user may create meetings)."""
+    from coordination.web.formatting import sl_order
+
+    return list(db.session.scalars(select(WorkingGroup).options(selectinload(WorkingGroup.memberships))
+                                   .order_by(sl_order(WorkingGroup.name))))
+
+
+def update_meeting_in_group(meeting: Meeting, *, group: WorkingGroup | None, **fields) -> Meeting:
+    """update_meeting() that may also move the meeting to another working group (or to none). The
+    register body follows the group and organisers until the first conclusion is recorded; then it stays."""
+    if fields["ends_at"] <= fields["starts_at"]:
+        raise MeetingError("end before start")
+    meeting.group = group
+    if not meeting.conclusions:
+        meeting.register_body = default_register_body(group, fields["organisers"])
+    return update_meeting(meeting, **fields)
+
+
+def load_for_page(meeting_id: int) -> Meeting | None:
+    """load() for the meeting's page and its sections: also the group's members (the rules ask for them)
+    and the approver, always fresh from the database even when the session already holds the meeting."""
+    from sqlalchemy.orm import joinedload
+
+    return db.session.get(Meeting, meeting_id, populate_existing=True, options=[
+        selectinload(Meeting.organisers), selectinload(Meeting.participants),
+        selectinload(Meeting.agenda).selectinload(AgendaItem.comments),
+        selectinload(Meeting.conclusions).selectinload(Conclusion.establishes_group),
+        joinedload(Meeting.group).selectinload(WorkingGroup.memberships), joinedload(Meeting.approved_by),
+    ])

@@ -6,8 +6,8 @@ collation of the same name (see the first migration), so lists sort alike everyw
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal

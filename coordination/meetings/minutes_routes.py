@@ -1,0 +1,305 @@
+"""Minutes of a meeting: written per agenda item (saved as you type, optimistically locked), every
+saved version kept and compared side by side, comments while circulated, and the approval workflow
+draft -> circulated -> approved, after which a change is a revision with its reason."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, joinedload, selectinload
+
+from coordination.extensions import db
+from coordination.groups.models import WorkingGroup
+from coordination.meetings import permissions as perm
+from coordination.meetings import services
+from coordination.meetings.diff import side_by_side
+from coordination.meetings.markdown import render as render_markdown
+from coordination.meetings.minutes_forms import CommentForm, MinutesForm
+from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, MinutesState, MinutesVersion
+from coordination.web.authz import guard, require
+from coordination.web.formatting import LJUBLJANA
+from coordination.web.htmx import render, wants_fragment
+from coordination.web.pagination import Page, page_number
+
+bp = Blueprint("minutes", __name__, url_prefix="/sestanki")
+
+HISTORY_PAGE_SIZE = 50
+EXCERPT_CHARS = 160
+
+
+@bp.context_processor
+def _template_tools():
+    return {"markdown": render_markdown}
+
+
+# --- loading --------------------------------------------------------------------------------
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id, options=[
+        selectinload(Meeting.participants), selectinload(Meeting.organisers),
+        selectinload(Meeting.agenda).selectinload(AgendaItem.comments),
+        joinedload(Meeting.group).selectinload(WorkingGroup.memberships)])
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _item_or_404(meeting_id: int, item_id: int) -> AgendaItem:
+    """The agenda item with what the rules ask about its meeting, in a fixed number of queries."""
+    item = db.session.scalar(
+        select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting_id).options(
+            joinedload(AgendaItem.meeting).selectinload(Meeting.participants),
+            joinedload(AgendaItem.meeting).selectinload(Meeting.organisers),
+            joinedload(AgendaItem.meeting).joinedload(Meeting.group).selectinload(WorkingGroup.memberships)))
+    if item is None:
+        abort(404)
+    return item
+
+
+def _version(item: AgendaItem, number: int) -> MinutesVersion | None:
+    if number <= 0:
+        return None
+    return db.session.scalar(select(MinutesVersion).where(MinutesVersion.item_id == item.id,
+                                                          MinutesVersion.version == number))
+
+
+def _comments(item: AgendaItem) -> list[MinutesComment]:
+    return list(db.session.scalars(select(MinutesComment).where(MinutesComment.item_id == item.id)
+                                   .order_by(MinutesComment.id)))
+
+
+def _clock(moment) -> str:
+    """The time of day in Ljubljana: 10.32 in Slovenian, 10:32 in English."""
+    local = moment.astimezone(LJUBLJANA)
+    separator = ":" if str(get_locale() or "sl").startswith("en") else "."
+    return f"{local.hour}{separator}{local.minute:02d}"
+
+
+def _back_to_meeting(meeting: Meeting):
+    """Where a workflow button was pressed (a local path), or the meeting's page."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return redirect(target)
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+# --- the editor -----------------------------------------------------------------------------
+
+CURRENT = object()  # the editor continues from the item's current version
+
+
+def _editor(item: AgendaItem, form: MinutesForm, *, status: int = 200, conflict: dict | None = None,
+            base_version=CURRENT, headers: dict | None = None):
+    """The editor page; the editor alone for htmx (a refused save replaces the one on the page).
+    `base_version` is the version the next save starts from; None when the request did not say (the
+    save is then refused again until the page is reloaded, rather than overwrite someone's text)."""
+    meeting = item.meeting
+    current = _version(item, item.minutes_version)
+    revising = meeting.minutes_state == MinutesState.APPROVED
+    body, status, vary = render(
+        "meetings/minutes_edit.html", "meetings/minutes_editor.html", status=status, meeting=meeting, item=item,
+        form=form, current=current, conflict=conflict, revising=revising,
+        autosave=not revising and conflict is None,
+        base_version=item.minutes_version if base_version is CURRENT else base_version,
+        comments=_comments(item), comment_form=CommentForm(formdata=None, prefix="comment") if perm.can_comment(current_user, meeting) else None)
+    return body, status, {**vary, **(headers or {})}
+
+
+def _replace_editor():
+    """htmx headers: the answer replaces the whole editor, not just its status line."""
+    return {"HX-Retarget": "#minutes-editor", "HX-Reswap": "outerHTML"} if wants_fragment() else {}
+
+
+def _status(item: AgendaItem, *, version: int, status: int = 200, error: str | None = None):
+    """The status line of an autosave (the page itself is never shown this way: a plain save redirects)."""
+    saved = _version(item, version)
+    return render("meetings/minutes_edit.html", "meetings/minutes_status.html", status=status, item=item,
+                  meeting=item.meeting, base_version=version, error=error, just_saved=error is None,
+                  saved_at=_clock(saved.created_at) if saved else None, current=saved, oob_preview=error is None)
+
+
+@bp.route("/<int:meeting_id>/tocke/<int:item_id>/zapisnik", methods=["GET", "POST"])
+@guard(perm.can_browse)
+def edit(meeting_id: int, item_id: int):
+    """GET: the editor. POST: save the text if nobody saved since `base_version` (htmx: as you type)."""
+    item = _item_or_404(meeting_id, item_id)
+    require(perm.can_change_minutes, item)
+    meeting = item.meeting
+    revising = meeting.minutes_state == MinutesState.APPROVED
+    if request.method == "GET":
+        return _editor(item, MinutesForm(formdata=None, data={"text": item.minutes,
+                                                             "base_version": item.minutes_version}))
+
+    form = MinutesForm(needs_reason=revising)
+    if not form.validate_on_submit():
+        if wants_fragment() and list(form.errors) == ["text"]:
+            # an autosave of a text that is too long: say so, leave the text where it is
+            return _status(item, version=item.minutes_version, status=422, error=" ".join(form.text.errors))
+        return _editor(item, form, status=422, base_version=form.base_version.data, headers=_replace_editor())
+    text, reason = form.text.data, form.reason.data if revising else None
+    try:
+        version = services.save_minutes(item, text=text, base_version=form.base_version.data, author=current_user,
+                                        reason=reason)
+    except services.StaleMinutes as stale:
+        if stale.current_text != text:
+            return _conflict(item, form, stale)
+        version = stale.current_version  # this very text is saved already (an autosave overtook the button)
+    except services.MeetingError:
+        # approved since the page was loaded, and the form had no reason: nothing saved
+        db.session.rollback()
+        form = MinutesForm(formdata=None, data={"text": text, "base_version": form.base_version.data})
+        form.reason.errors = [_("The minutes have been approved meanwhile: say why they must change. The reason "
+                                "is kept with the new revision.")]
+        return _editor(item, form, status=422, base_version=form.base_version.data, headers=_replace_editor())
+    if wants_fragment():
+        return _status(item, version=version)
+    if reason:
+        flash(_("Revision %(number)d saved with its reason.", number=version), "success")
+    else:
+        flash(_("Minutes saved (version %(number)d).", number=version), "success")
+    return redirect(url_for("minutes.edit", meeting_id=meeting.id, item_id=item.id))
+
+
+def _conflict(item: AgendaItem, form: MinutesForm, stale: services.StaleMinutes):
+    """Refuse a stale save (409) and show both texts; the form continues from the current version."""
+    posted = form.text.data
+    fresh = MinutesForm(formdata=None, data={"text": posted, "base_version": stale.current_version,
+                                             "reason": form.reason.data})
+    conflict = {"current_text": stale.current_text, "current": _version(item, stale.current_version),
+                "diff": side_by_side(stale.current_text, posted)}
+    return _editor(item, fresh, status=409, conflict=conflict, base_version=stale.current_version,
+                   headers=_replace_editor())
+
+
+# --- versions -------------------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/tocke/<int:item_id>/zgodovina")
+@guard(perm.can_browse)
+def history(meeting_id: int, item_id: int):
+    """Every saved version, newest first, a page at a time: two queries however many there are."""
+    item = _item_or_404(meeting_id, item_id)
+    require(perm.can_view_item, item)
+    number = page_number()
+    rows = db.session.execute(
+        select(MinutesVersion, func.substr(MinutesVersion.text, 1, EXCERPT_CHARS + 1))
+        .where(MinutesVersion.item_id == item.id).options(defer(MinutesVersion.text))
+        .order_by(MinutesVersion.version.desc())
+        .limit(HISTORY_PAGE_SIZE).offset((number - 1) * HISTORY_PAGE_SIZE)).all()
+    # versions are numbered 1, 2, 3 … without gaps, so the newest number is their count
+    page = Page(items=[(version, _excerpt(text)) for version, text in rows], page=number,
+                per_page=HISTORY_PAGE_SIZE, total=item.minutes_version)
+    return render("meetings/minutes_history.html", page=page, meeting=item.meeting, item=item,
+                  numbers=range(item.minutes_version, 0, -1), old_number=max(item.minutes_version - 1, 0),
+                  new_number=item.minutes_version)
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS].rstrip() + "…"
+
+
+def _version_number(raw: str | None, default: int) -> int | None:
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+@bp.route("/<int:meeting_id>/tocke/<int:item_id>/primerjava")
+@guard(perm.can_browse)
+def compare(meeting_id: int, item_id: int):
+    """Two versions side by side (?od=3&do=5); version 0 is the empty text before the first save."""
+    item = _item_or_404(meeting_id, item_id)
+    require(perm.can_view_item, item)
+    latest = item.minutes_version
+    old = _version_number(request.args.get("od"), max(latest - 1, 0))
+    new = _version_number(request.args.get("do"), latest)
+    context = {"meeting": item.meeting, "item": item, "numbers": range(latest, 0, -1), "old_number": old,
+               "new_number": new}
+    if old is None or new is None or old < 0 or new < 0:
+        return render("meetings/minutes_compare.html", status=422, diff=None, **context,
+                      error=_("Choose two versions by their numbers, e.g. 2 and 5."))
+    if old > latest or new > latest:
+        abort(404, description=_("This agenda item has no version %(number)d; its newest version is %(latest)d.",
+                                 number=max(old, new), latest=latest))
+    versions = {v.version: v for v in db.session.scalars(select(MinutesVersion).where(
+        MinutesVersion.item_id == item.id, MinutesVersion.version.in_({old, new})))}
+    old_version, new_version = versions.get(old), versions.get(new)
+    diff = side_by_side(old_version.text if old_version else "", new_version.text if new_version else "")
+    return render("meetings/minutes_compare.html", diff=diff, old=old_version, new=new_version, error=None, **context)
+
+
+# --- comments -------------------------------------------------------------------------------
+
+def _review(item: AgendaItem, form: CommentForm | None = None, *, status: int = 200):
+    """The item's minutes with their comments; the comments alone for htmx."""
+    meeting = item.meeting
+    if form is None and perm.can_comment(current_user, meeting):
+        form = CommentForm(formdata=None, prefix="comment")
+    return render("meetings/minutes_review.html", "meetings/minutes_comments.html", status=status, meeting=meeting,
+                  item=item, comments=_comments(item), comment_form=form)
+
+
+@bp.route("/<int:meeting_id>/tocke/<int:item_id>/pripombe", methods=["GET", "POST"])
+@guard(perm.can_browse)
+def comments(meeting_id: int, item_id: int):
+    """GET: the item's minutes and comments. POST: a comment, while the minutes are circulated."""
+    item = _item_or_404(meeting_id, item_id)
+    require(perm.can_view_item, item)
+    if request.method == "GET":
+        return _review(item)
+    meeting = item.meeting
+    if meeting.minutes_state != MinutesState.CIRCULATED:
+        abort(409, description=_("Comments are taken only while the minutes are circulated for review; "
+                                 "these minutes are %(state)s.", state=state_label(meeting.minutes_state)))
+    require(perm.can_comment, meeting)
+    form = CommentForm(prefix="comment")
+    if not form.validate_on_submit():
+        return _review(item, form, status=422)
+    services.add_comment(item, author=current_user, text=form.text.data)
+    if wants_fragment():
+        return _review(item)
+    flash(_("Comment added."), "success")
+    return redirect(url_for("minutes.comments", meeting_id=meeting.id, item_id=item.id) + "#comments")
+
+
+# --- workflow -------------------------------------------------------------------------------
+
+def state_label(state: MinutesState) -> str:
+    return {MinutesState.DRAFT: _("a draft"), MinutesState.CIRCULATED: _("circulated for review"),
+            MinutesState.APPROVED: _("approved")}[state]
+
+
+@bp.route("/<int:meeting_id>/zapisnik/v-pregled", methods=["POST"])
+@guard(perm.can_browse)
+def circulate(meeting_id: int):
+    """Draft -> circulated: the participants are invited to comment."""
+    meeting = _meeting_or_404(meeting_id)
+    require(perm.can_view, meeting)
+    if meeting.minutes_state != MinutesState.DRAFT:
+        abort(409, description=_("Only a draft can be circulated; these minutes are %(state)s.",
+                                 state=state_label(meeting.minutes_state)))
+    require(perm.can_circulate, meeting)
+    services.circulate(meeting)
+    flash(_("The minutes are circulated for review: the participants can now comment on each agenda item."),
+          "success")
+    return _back_to_meeting(meeting)
+
+
+@bp.route("/<int:meeting_id>/zapisnik/potrdi", methods=["POST"])
+@guard(perm.can_browse)
+def approve(meeting_id: int):
+    """Circulated -> approved by the chair or secretary; the minutes are locked."""
+    meeting = _meeting_or_404(meeting_id)
+    require(perm.can_view, meeting)
+    if meeting.minutes_state != MinutesState.CIRCULATED:
+        abort(409, description=_("Only circulated minutes can be approved; these minutes are %(state)s.",
+                                 state=state_label(meeting.minutes_state)))
+    require(perm.can_approve, meeting)
+    services.approve(meeting, current_user)
+    flash(_("The minutes are approved. From now on a change needs a reason and is kept as a revision."), "success")
+    return _back_to_meeting(meeting)

@@ -1,0 +1,367 @@
+"""Browser-test set-up: the real app in a live server thread on its own database, one Chromium per run.
+
+The database is E2E_DATABASE_URL (PostgreSQL in CI) or instance/e2e.db, rebuilt from the migrations
+at the start of every run; it is never the unit tests' database. Tools the suite needs (Chromium,
+java, axe-core, vnu-jar) are checked first: a missing tool fails the suite, it never skips.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import threading
+import time
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from coordination import create_app
+from coordination.accounts.models import Role, User
+from coordination.accounts.services import create_user
+from coordination.audit.services import acting_as
+from coordination.extensions import db
+from coordination.organisations import reference
+from coordination.organisations.models import Organisation, OrgKind
+from tests.e2e.support import (
+    ACCOUNTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    HOST_NAME,
+    PASSWORD,
+    ROOT,
+    BrowserProblems,
+    login,
+    missing_tools,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def browser_tools():
+    missing = missing_tools()
+    if missing:
+        pytest.fail("the browser tests need tools that are missing: " + "; ".join(missing), pytrace=False)
+
+
+def _database_url() -> str:
+    url = os.environ.get("E2E_DATABASE_URL", "").strip()
+    if not url:
+        instance = ROOT / "instance"
+        instance.mkdir(exist_ok=True)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            (instance / f"e2e.db{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{instance / 'e2e.db'}"
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":  # plain postgresql:// would pick psycopg2, which we do not ship
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if os.environ.get("TEST_DATABASE_URL", "").strip() in (url, parsed.render_as_string(hide_password=False)):
+        pytest.fail("E2E_DATABASE_URL must name another database than TEST_DATABASE_URL: "
+                    "the browser tests rebuild theirs from scratch", pytrace=False)
+    return parsed.render_as_string(hide_password=False)
+
+
+def _build_database(app) -> dict[str, int]:
+    """Schema as the migrations build it, reference data, one account per role; return useful ids."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+                conn.execute(text("DROP COLLATION IF EXISTS sl"))
+            engine.dispose()
+        upgrade()
+        with acting_as("tests"):
+            reference.load()
+            kamnik = db.session.scalar(select(Organisation).where(Organisation.name == "Kamnik"))
+            host = Organisation(kind=OrgKind.HOST, name=HOST_NAME, address="Glavni trg 1, 1241 Kamnik",
+                                region_id=kamnik.region_id)
+            db.session.add(host)
+            db.session.commit()
+            users = {}
+            for key, account in ACCOUNTS.items():
+                org = db.session.scalar(select(Organisation).where(
+                    (Organisation.short_name == account.organisation) | (Organisation.name == account.organisation)))
+                users[key] = create_user(email=account.email, name=account.name, role=Role(account.role),
+                                         organisation_id=org.id, password=PASSWORD)
+            content = _seed_content(users)
+        by = {o.short_name or o.name: o.id for o in db.session.scalars(select(Organisation).where(
+            Organisation.name.in_(["Ljubljana", "Kamnik", HOST_NAME]) | Organisation.short_name.is_not(None)))}
+        ids = {"ljubljana": by["Ljubljana"], "kamnik": by["Kamnik"], "host": by[HOST_NAME], "sos": by["SOS"],
+               "zmos": by["ZMOS"], "mdp": by["MDP"], "municipal_user": users["municipal"].id, **content}
+        db.session.remove()
+    return ids
+
+
+def _seed_content(users: dict[str, User]) -> dict[str, int]:
+    """A little of each feature's content, so its pages are checked with data in them; return their ids.
+
+    Each feature adds its rows here (through its services) and its page types in pages.py.
+    """
+    from coordination.groups import services as groups
+    from coordination.groups.models import GroupRole
+
+    sos = db.session.scalar(select(Organisation).where(Organisation.short_name == "SOS"))
+    group = groups.create_group(name="Delovna skupina za informatiko občin", code="DS-IT",
+                                mandate="Zahteve občin za informacijske rešitve.\nPripravi predloge do konca leta.")
+    groups.add_member(group, organisation_id=users["ministry"].organisation_id, user_id=users["ministry"].id,
+                      role=GroupRole.CHAIR, valid_from=None, valid_until=None)
+    groups.add_member(group, organisation_id=users["municipal"].organisation_id, user_id=users["municipal"].id,
+                      role=GroupRole.MEMBER, valid_from=date(2024, 1, 1), valid_until=None)
+    groups.add_member(group, organisation_id=sos.id, user_id=None, role=GroupRole.OBSERVER,
+                      valid_from=date(2023, 1, 1), valid_until=date(2023, 12, 31))
+    ids = {"group": group.id, **_seed_minutes(users, group), **_seed_meetings(users, group)}
+    return {**ids, **_seed_conclusions(ids)}
+
+
+def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:
+    """Minutes in each state, for the minutes pages: a draft item with two versions (one carrying a
+    script that must stay harmless) and an empty item two people write at once; a circulated item with
+    a comment; an approved item with a revision."""
+    from datetime import UTC, datetime, timedelta
+
+    from coordination.meetings import services as meetings
+    from coordination.meetings.models import Visibility
+
+    mdp = db.session.scalar(select(Organisation).where(Organisation.short_name == "MDP"))
+    first = "# Povzetek\n\nObčine so poslale **42 zahtev**.\n\n- Kamnik\n- Ljubljana\n"
+    second = ("# Povzetek\n\nObčine so poslale **45 zahtev** do 10. 5. 2024.\n\n- Kamnik\n- Ljubljana\n- Kranj\n\n"
+              "<script>alert('x')</script> <b onclick=\"x()\">brez učinka</b>\n")
+    ids = {}
+    for state, day in (("draft", 6), ("circulated", 13), ("approved", 20)):
+        start = datetime(2024, 5, day, 7, tzinfo=UTC)
+        meeting = meetings.create_meeting(
+            title=f"Seja DS-IT {day}. 5. 2024", starts_at=start, ends_at=start + timedelta(hours=2),
+            place="Ljubljana, Davčna 1", online_url=None, visibility=Visibility.INTERNAL, group=group,
+            organisers=[mdp], created_by=users["ministry"])
+        item = meetings.add_agenda_item(meeting, title="Pregled zahtev občin", visibility=Visibility.INTERNAL)
+        meetings.save_minutes(item, text=first, base_version=0, author=users["ministry"])
+        meetings.save_minutes(item, text=second, base_version=1, author=users["municipal"])
+        ids[f"minutes_{state}_meeting"], ids[f"minutes_{state}_item"] = meeting.id, item.id
+        if state == "draft":
+            ids["minutes_shared_item"] = meetings.add_agenda_item(
+                meeting, title="Skupno pisanje zapisnika", visibility=Visibility.INTERNAL).id
+        else:
+            meetings.circulate(meeting)
+        if state == "circulated":
+            meetings.add_comment(item, author=users["municipal"], text="Dodajte še rok za odziv občin.")
+        if state == "approved":
+            meetings.approve(meeting, users["ministry"])
+            meetings.save_minutes(item, text=second.replace("45", "46"), base_version=2, author=users["ministry"],
+                                  reason="Popravljeno število zahtev.")
+    return ids
+
+
+def _seed_meetings(users: dict[str, User], group) -> dict[str, int]:
+    """For the meeting pages: a working group the municipal official is secretary of, with an upcoming
+    meeting that has participants of every attendance, an agenda with minutes (one item confidential)
+    and conclusions; an upcoming DS-IT meeting; and the public meeting with the minister of 20. 9. 2022."""
+    from datetime import UTC, datetime, timedelta
+
+    from coordination.groups import services as groups
+    from coordination.groups.models import GroupRole
+    from coordination.meetings import services as meetings
+    from coordination.meetings.models import Attendance, ConclusionKind, Visibility
+    from coordination.web.formatting import LJUBLJANA
+
+    def org(short):
+        return db.session.scalar(select(Organisation).where(Organisation.short_name == short))
+
+    kamnik = db.session.scalar(select(Organisation).where(Organisation.name == "Kamnik"))
+    ljubljana = db.session.scalar(select(Organisation).where(Organisation.name == "Ljubljana"))
+    stewards = groups.create_group(name="Delovna skupina občinskih skrbnikov podatkov", code="DS-SP",
+                                   mandate="Usklajuje delo skrbnikov podatkov v občinah.")
+    groups.add_member(stewards, organisation_id=users["ministry"].organisation_id, user_id=users["ministry"].id,
+                      role=GroupRole.CHAIR, valid_from=None, valid_until=None)
+    groups.add_member(stewards, organisation_id=kamnik.id, user_id=users["municipal"].id,
+                      role=GroupRole.SECRETARY, valid_from=None, valid_until=None)
+    day = datetime.now(LJUBLJANA).date() + timedelta(days=14)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=LJUBLJANA)
+    meeting = meetings.create_meeting(
+        title="2. seja delovne skupine skrbnikov podatkov", starts_at=start, ends_at=start + timedelta(hours=2),
+        place="Kamnik, Glavni trg 24, sejna soba", online_url="https://sestanki.example.si/ds-sp-2",
+        visibility=Visibility.INTERNAL, group=stewards, organisers=[org("MDP"), kamnik], created_by=users["municipal"])
+    meetings.add_participant(meeting, organisation=kamnik, user=users["municipal"], attendance=Attendance.PRESENT)
+    meetings.add_participant(meeting, organisation=org("SOS"), user=users["association"], attendance=Attendance.GUEST)
+    meetings.add_participant(meeting, organisation=org("ZMOS"), attendance=Attendance.EXCUSED)
+    meetings.add_participant(meeting, organisation=ljubljana, attendance=Attendance.ABSENT)
+    meetings.add_participant(meeting, organisation=org("ZOS"), attendance=Attendance.INVITED)
+    opening = meetings.add_agenda_item(meeting, title="Uvod in potrditev dnevnega reda", visibility=Visibility.PUBLIC)
+    meetings.save_minutes(opening, text="Sejo je vodil **predsedujoči**. Dnevni red je bil potrjen brez sprememb.",
+                          base_version=0, author=users["municipal"])
+    register = meetings.add_agenda_item(meeting, title="Pregled registra skrbnikov podatkov",
+                                        visibility=Visibility.INTERNAL)
+    meetings.save_minutes(register, text="## Stanje\n\n- 180 občin ima skrbnika\n- 32 občin ga še imenuje\n",
+                          base_version=0, author=users["municipal"])
+    meetings.add_agenda_item(meeting, title="Kadrovske zadeve", visibility=Visibility.CONFIDENTIAL)
+    meetings.add_conclusion(meeting, text="Občine, ki skrbnika še nimajo, ga imenujejo do konca meseca.",
+                            kind=ConclusionKind.DECISION, visibility=Visibility.INTERNAL, agenda_item=register)
+    meetings.add_conclusion(meeting, text="Skrbniki se udeležijo usposabljanja ministrstva.",
+                            kind=ConclusionKind.RECOMMENDATION, visibility=Visibility.PUBLIC)
+    meetings.add_conclusion(meeting, text="Zaupni sklep o kadrovski zadevi.", kind=ConclusionKind.INFORMATION,
+                            visibility=Visibility.CONFIDENTIAL)
+    later = start + timedelta(days=7)
+    meetings.create_meeting(
+        title="Seja DS-IT o zahtevah občin", starts_at=later, ends_at=later + timedelta(hours=1, minutes=30),
+        place=None, online_url="https://sestanki.example.si/ds-it", visibility=Visibility.INTERNAL, group=group,
+        organisers=[org("MDP")], created_by=users["ministry"])
+    minister = datetime(2022, 9, 20, 8, tzinfo=UTC)
+    public = meetings.create_meeting(
+        title="Sestanek ZMOS in SOS z ministrom za digitalno preobrazbo", starts_at=minister,
+        ends_at=minister + timedelta(hours=2), place="Ljubljana, Davčna ulica 1", online_url=None,
+        visibility=Visibility.PUBLIC, group=None, organisers=[org("MDP"), org("ZMOS"), org("SOS")],
+        created_by=users["ministry"])
+    strategy = meetings.add_agenda_item(public, title="Digitalna Slovenija 2030", visibility=Visibility.PUBLIC)
+    meetings.add_conclusion(public, text="Ustanovi se medresorska delovna skupina.", kind=ConclusionKind.DECISION,
+                            visibility=Visibility.PUBLIC)
+    meetings.add_conclusion(public, text="Združenja se povabi k pripravi strategije Digitalna Slovenija 2030.",
+                            kind=ConclusionKind.DECISION, visibility=Visibility.PUBLIC, agenda_item=strategy)
+    return {"meeting": meeting.id, "meeting_item": register.id, "public_meeting": public.id,
+            "stewards_group": stewards.id}
+
+
+def _seed_conclusions(ids: dict[str, int]) -> dict[str, int]:
+    """For the conclusion pages: the public meeting's first conclusion establishes a working group (so the
+    group page shows where it came from), and the id of a conclusion of {meeting} to edit."""
+    from coordination.groups import services as groups
+    from coordination.meetings import services as meetings
+
+    public = meetings.load(ids["public_meeting"])
+    founding = public.conclusions[0]
+    founded = groups.create_group(name="Medresorska delovna skupina za digitalizacijo", code="MDS",
+                                  mandate="Usklajuje digitalizacijo med ministrstvi.")
+    meetings.update_conclusion(founding, text=founding.text, kind=founding.kind, visibility=founding.visibility,
+                               agenda_item=founding.agenda_item, establishes_group=founded)
+    return {"founded_group": founded.id, "conclusion": meetings.load(ids["meeting"]).conclusions[0].id}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # no access log; the app still logs its errors
+        pass
+
+
+@contextmanager
+def _exclusive_run(timeout: float = 600):
+    """One browser-test run at a time per database: a second run would delete the first one's data."""
+    (ROOT / "instance").mkdir(exist_ok=True)
+    database = os.environ.get("E2E_DATABASE_URL", "").strip() or "instance/e2e.db"
+    digest = hashlib.sha256(database.encode()).hexdigest()[:12]
+    name = "e2e.lock" if database == "instance/e2e.db" else f"e2e-{digest}.lock"
+    with open(ROOT / "instance" / name, "w") as lock:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"another browser-test run has held instance/{name} ({database}) for too long",
+                                pytrace=False)
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def _e2e_database():
+    with _exclusive_run():
+        # errors get the app's own 500 page (and its log entry), as in production, not a test-client re-raise
+        app = create_app("test", SQLALCHEMY_DATABASE_URI=_database_url(), PROPAGATE_EXCEPTIONS=False)
+        yield app, _build_database(app)
+
+
+@pytest.fixture(scope="session")
+def e2e_app(_e2e_database):
+    """The app the live server runs, on the browser tests' own database."""
+    return _e2e_database[0]
+
+
+@pytest.fixture(scope="session")
+def ids(_e2e_database) -> dict[str, int]:
+    """Ids of the rows pages are opened for: organisations, the municipal official's account, content."""
+    return _e2e_database[1]
+
+
+@pytest.fixture(scope="session")
+def base_url(e2e_app):
+    server = make_server("127.0.0.1", 0, e2e_app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in_state(browser, base_url):
+    """storage_state(role): cookies of a session signed in through the form, one sign-in per role and run."""
+    states = {}
+
+    def state(role: str):
+        if role not in states:
+            context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="sl-SI")
+            try:
+                page = context.new_page()
+                login(page, role)
+                states[role] = context.storage_state()
+            finally:
+                context.close()
+        return states[role]
+
+    return state
+
+
+@pytest.fixture
+def new_context(browser, base_url, signed_in_state):
+    """new_context(role=None, **options): a fresh browser context, signed in as `role` if given."""
+    contexts = []
+
+    def make(role: str | None = None, **options):
+        options.setdefault("viewport", DESKTOP)
+        options.setdefault("locale", "sl-SI")  # as our users' browsers: date inputs show d. m. llll
+        options.setdefault("timezone_id", "Europe/Ljubljana")
+        if role:
+            options["storage_state"] = signed_in_state(role)
+        context = browser.new_context(base_url=base_url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def problems(base_url) -> BrowserProblems:
+    return BrowserProblems(base_url)
+
+
+@pytest.fixture
+def page(new_context, problems):
+    """A page in a fresh context (CSP enforced) whose console errors and CSP violations land in `problems`."""
+    page = new_context().new_page()
+    problems.watch(page)
+    return page
