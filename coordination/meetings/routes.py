@@ -204,11 +204,11 @@ def _detail(meeting: Meeting, fragment: str | None = None, status: int = 200, **
         "minutes_html": render_markdown,
         "editing": None, "item_form": None,
     }
-    if editable:
+    if editable:  # empty forms (formdata=None: never what the request that just succeeded sent)
         if fragment in (None, PARTICIPANTS):
-            context["person_form"] = PersonForm()
-            context["seat_form"] = SeatForm(organisations=all_organisations())
-        context["new_item_form"] = AgendaItemForm(prefix="new-item", visibility=meeting.visibility.value)
+            context["person_form"] = PersonForm(formdata=None)
+            context["seat_form"] = SeatForm(formdata=None, organisations=all_organisations())
+        context["new_item_form"] = AgendaItemForm(formdata=None, prefix="new-item", visibility=meeting.visibility.value)
     context.update(extra)
     return render("meetings/detail.html", fragment, status=status, **context)
 
