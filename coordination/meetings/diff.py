@@ -40,21 +40,24 @@ def _words(parts: list[str]) -> int:
     return sum(1 for part in parts if not part.isspace())
 
 
-def _mark(tag: str, parts: list[str]) -> str:
+_MARKS = {"del": Markup("<del>{}</del>"), "ins": Markup("<ins>{}</ins>")}
+
+
+def _mark(tag: str, parts: list[str]) -> Markup:
     text = "".join(parts)
-    return f"<{tag}>{escape(text)}</{tag}>" if text else ""
+    return _MARKS[tag].format(text) if text else Markup()  # format() escapes the text
 
 
 class _Sides:
     def __init__(self):
-        self.old: list[str] = []
-        self.new: list[str] = []
+        self.old: list[Markup] = []
+        self.new: list[Markup] = []
         self.removed = 0
         self.added = 0
 
     def same(self, old: list[str], new: list[str]) -> None:
-        self.old.append(str(escape("".join(old))))
-        self.new.append(str(escape("".join(new))))
+        self.old.append(escape("".join(old)))
+        self.new.append(escape("".join(new)))
 
     def remove(self, parts: list[str]) -> None:
         self.old.append(_mark("del", parts))
@@ -90,5 +93,5 @@ def side_by_side(old: str, new: str) -> SideBySide:
         else:
             sides.remove(old_tokens)
             sides.add(new_tokens)
-    return SideBySide(old=Markup("".join(sides.old)), new=Markup("".join(sides.new)),  # noqa: S704 - escaped above
-                      removed=sides.removed, added=sides.added)
+    return SideBySide(old=Markup().join(sides.old), new=Markup().join(sides.new), removed=sides.removed,
+                      added=sides.added)

@@ -98,12 +98,12 @@ def _editor(item: AgendaItem, form: MinutesForm, *, status: int = 200, conflict:
     meeting = item.meeting
     current = _version(item, item.minutes_version)
     revising = meeting.minutes_state == MinutesState.APPROVED
+    comment_form = CommentForm(formdata=None, prefix="comment") if perm.can_comment(current_user, meeting) else None
     body, status, vary = render(
         "meetings/minutes_edit.html", "meetings/minutes_editor.html", status=status, meeting=meeting, item=item,
-        form=form, current=current, conflict=conflict, revising=revising,
-        autosave=not revising and conflict is None,
+        form=form, current=current, conflict=conflict, revising=revising, autosave=not revising and conflict is None,
         base_version=item.minutes_version if base_version is CURRENT else base_version,
-        comments=_comments(item), comment_form=CommentForm(formdata=None, prefix="comment") if perm.can_comment(current_user, meeting) else None)
+        comments=_comments(item), comment_form=comment_form)
     return body, status, {**vary, **(headers or {})}
 
 

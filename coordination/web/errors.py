@@ -15,6 +15,7 @@ def _titles():
         403: _("You do not have access to this page"),
         404: _("Page not found"),
         405: _("This action is not allowed here"),
+        409: _("Someone else changed this in the meantime"),
         413: _("The upload is too large"),
         422: _("Please correct the form"),
         429: _("Too many requests"),

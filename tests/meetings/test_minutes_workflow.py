@@ -181,7 +181,7 @@ def test_state_box_and_item_actions_follow_the_rules(client, session, setting):
     assert "Pošlji v pregled" not in _render(client, "meetings/minutes_state_box.html", meeting=m, user=member)
     actions = _render(client, "meetings/minutes_item_actions.html", meeting=m, item=item, user=member)
     assert "Piši zapisnik" in actions and "Zgodovina" in actions and "1 različica" in actions
-    assert "Pripomba<" not in actions  # no comments on a draft
+    assert "Dodaj pripombo" not in actions  # no comments on a draft
     assert "Piši zapisnik" not in _render(client, "meetings/minutes_item_actions.html", meeting=m, item=item,
                                           user=observer)
 
