@@ -4,7 +4,7 @@ A route that is not listed here fails the suite: adding a page means deciding wh
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -196,8 +196,8 @@ def objects(session):
     # an internal meeting of that group (so the municipal official is its secretary), with one agenda
     # item and one conclusion; and a public meeting of the ministry without a group
     internal = meetings.create_meeting(
-        title="Seja DS-MAT", starts_at=datetime(2024, 5, 6, 8, tzinfo=timezone.utc),
-        ends_at=datetime(2024, 5, 6, 10, tzinfo=timezone.utc), place="Ljubljana", online_url=None,
+        title="Seja DS-MAT", starts_at=datetime(2024, 5, 6, 8, tzinfo=UTC),
+        ends_at=datetime(2024, 5, 6, 10, tzinfo=UTC), place="Ljubljana", online_url=None,
         visibility=Visibility.INTERNAL, group=group, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
     item = meetings.add_agenda_item(internal, title="Uvod", visibility=Visibility.INTERNAL)
     for version in (0, 1):  # two saved versions of its minutes
@@ -205,8 +205,8 @@ def objects(session):
     conclusion = meetings.add_conclusion(internal, text="Sklep", kind=ConclusionKind.DECISION,
                                          visibility=Visibility.INTERNAL, agenda_item=item)
     public = meetings.create_meeting(
-        title="Javni posvet", starts_at=datetime(2024, 6, 6, 8, tzinfo=timezone.utc),
-        ends_at=datetime(2024, 6, 6, 10, tzinfo=timezone.utc), place="Ljubljana", online_url=None,
+        title="Javni posvet", starts_at=datetime(2024, 6, 6, 8, tzinfo=UTC),
+        ends_at=datetime(2024, 6, 6, 10, tzinfo=UTC), place="Ljubljana", online_url=None,
         visibility=Visibility.PUBLIC, group=None, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
     ids = {"meeting": internal.id, "item": item.id, "conclusion": conclusion.id, "public_meeting": public.id,
            "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,

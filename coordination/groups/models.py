@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,7 +29,7 @@ class WorkingGroup(db.Model):
     mandate: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # secret in the group's iCalendar feed URL; reset to revoke a leaked link
-    calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     __audit_secret__ = frozenset({"calendar_token"})
 

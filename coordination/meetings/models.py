@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,28 +52,28 @@ class Meeting(db.Model):
     __audit__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("working_group.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("working_group.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    place: Mapped[Optional[str]] = mapped_column(String(300))
-    online_url: Mapped[Optional[str]] = mapped_column(String(500))
+    place: Mapped[str | None] = mapped_column(String(300))
+    online_url: Mapped[str | None] = mapped_column(String(500))
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.INTERNAL)
     # the body whose conclusion register this meeting writes to, e.g. DS-IT or MDP
     register_body: Mapped[str] = mapped_column(String(20))
     minutes_state: Mapped[MinutesState] = mapped_column(enum_column(MinutesState), default=MinutesState.DRAFT)
-    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    group: Mapped[Optional[WorkingGroup]] = relationship(lazy="joined")
+    group: Mapped[WorkingGroup | None] = relationship(lazy="joined")
     organisers: Mapped[list[Organisation]] = relationship(secondary=meeting_organiser, order_by=Organisation.name)
-    participants: Mapped[list["Participant"]] = relationship(
+    participants: Mapped[list[Participant]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="Participant.id")
-    agenda: Mapped[list["AgendaItem"]] = relationship(
+    agenda: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position")
-    conclusions: Mapped[list["Conclusion"]] = relationship(
+    conclusions: Mapped[list[Conclusion]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="Conclusion.number")
     approved_by = relationship("User", foreign_keys=[approved_by_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
@@ -90,7 +89,7 @@ class Participant(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance), default=Attendance.INVITED)
 
@@ -117,9 +116,9 @@ class AgendaItem(db.Model):
     minutes_version: Mapped[int] = mapped_column(default=0)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
-    versions: Mapped[list["MinutesVersion"]] = relationship(
+    versions: Mapped[list[MinutesVersion]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="MinutesVersion.version")
-    comments: Mapped[list["MinutesComment"]] = relationship(
+    comments: Mapped[list[MinutesComment]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="MinutesComment.id")
 
     def __str__(self):
@@ -133,9 +132,9 @@ class MinutesVersion(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
     version: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revision_reason: Mapped[Optional[str]] = mapped_column(String(1000))
+    revision_reason: Mapped[str | None] = mapped_column(String(1000))
 
     item: Mapped[AgendaItem] = relationship(back_populates="versions")
     author = relationship("User", lazy="joined")
@@ -148,7 +147,7 @@ class MinutesComment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -166,7 +165,7 @@ class Conclusion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    agenda_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
     number: Mapped[int]
     register_body: Mapped[str] = mapped_column(String(20))
     register_year: Mapped[int]
@@ -174,13 +173,13 @@ class Conclusion(db.Model):
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[ConclusionKind] = mapped_column(enum_column(ConclusionKind), default=ConclusionKind.DECISION)
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.INTERNAL)
-    establishes_group_id: Mapped[Optional[int]] = mapped_column(
+    establishes_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("working_group.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="conclusions")
-    agenda_item: Mapped[Optional[AgendaItem]] = relationship()
-    establishes_group: Mapped[Optional[WorkingGroup]] = relationship(
+    agenda_item: Mapped[AgendaItem | None] = relationship()
+    establishes_group: Mapped[WorkingGroup | None] = relationship(
         backref=db.backref("established_by", uselist=False))
 
     __table_args__ = (

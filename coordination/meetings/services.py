@@ -14,8 +14,19 @@ from sqlalchemy.orm import selectinload
 from coordination.audit.services import record
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
-from coordination.meetings.models import (AgendaItem, Attendance, Conclusion, ConclusionKind, Meeting, MinutesComment,
-                                          MinutesState, MinutesVersion, Participant, RegisterCounter, Visibility)
+from coordination.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Conclusion,
+    ConclusionKind,
+    Meeting,
+    MinutesComment,
+    MinutesState,
+    MinutesVersion,
+    Participant,
+    RegisterCounter,
+    Visibility,
+)
 from coordination.organisations.models import Organisation, OrgKind
 from coordination.types import utcnow
 from coordination.web.formatting import LJUBLJANA

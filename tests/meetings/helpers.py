@@ -1,5 +1,5 @@
 """Meeting fixtures shared by the meeting tests."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from coordination.accounts.models import Role
 from coordination.groups import services as groups
@@ -23,7 +23,7 @@ def group_with_people():
 
 def meeting(group=None, *, title="3. seja delovne skupine", visibility=Visibility.INTERNAL, created_by=None,
             start=None, organisers=None):
-    start = start or datetime(2024, 3, 20, 9, 0, tzinfo=timezone.utc)
+    start = start or datetime(2024, 3, 20, 9, 0, tzinfo=UTC)
     return services.create_meeting(
         title=title, starts_at=start, ends_at=start + timedelta(hours=2), place="Ljubljana, Davčna 1",
         online_url=None, visibility=visibility, group=group,

@@ -1,12 +1,12 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from coordination.audit.models import AuditEntry
 from coordination.meetings import services
-from coordination.meetings.models import ConclusionKind, MinutesState, MinutesVersion, Visibility
 from coordination.meetings.markdown import render
+from coordination.meetings.models import ConclusionKind, MinutesState, MinutesVersion, Visibility
 from tests import factories as f
 from tests.meetings.helpers import group_with_people, meeting
 
@@ -19,7 +19,7 @@ def test_register_body_comes_from_group_or_ministry(session):
 
 
 def test_end_before_start_is_refused(session):
-    start = datetime(2024, 3, 20, 9, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 20, 9, tzinfo=UTC)
     with pytest.raises(services.MeetingError):
         services.create_meeting(title="x", starts_at=start, ends_at=start, place=None, online_url=None,
                                 visibility=Visibility.PUBLIC, group=None, organisers=[], created_by=None)
@@ -77,7 +77,7 @@ def test_approval_locks_and_revisions_need_a_reason(session):
 
 
 def test_conclusions_numbers_and_stable_register(session):
-    m = meeting(start=datetime(2022, 9, 20, 10, tzinfo=timezone.utc), organisers=[f.by_short_name("MDP")])
+    m = meeting(start=datetime(2022, 9, 20, 10, tzinfo=UTC), organisers=[f.by_short_name("MDP")])
     made = [services.add_conclusion(m, text=f"Sklep {i}", kind=ConclusionKind.DECISION, visibility=Visibility.PUBLIC)
             for i in range(1, 5)]
     assert [c.register_number for c in made] == ["MDP 2022/1", "MDP 2022/2", "MDP 2022/3", "MDP 2022/4"]
