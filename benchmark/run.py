@@ -21,14 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("APP_CONFIG", "test")
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from coordination import create_app  # noqa: E402
 from coordination.accounts.models import Role, User  # noqa: E402
 from coordination.audit.models import AuditEntry  # noqa: E402
-from coordination.audit.services import acting_as  # noqa: E402
+from coordination.database import rebuild  # noqa: E402
 from coordination.extensions import db  # noqa: E402
 from coordination.groups.models import GroupMembership, GroupRole, WorkingGroup  # noqa: E402
 from coordination.meetings.models import (  # noqa: E402
@@ -44,31 +43,11 @@ from coordination.meetings.models import (  # noqa: E402
     Visibility,
     meeting_organiser,
 )
-from coordination.organisations import reference  # noqa: E402
 from coordination.organisations.models import Organisation, OrgKind  # noqa: E402
 
 PASSWORD = "benchmark-geslo"
 LOREM = ("Predstavniki občin so predstavili stanje. Ministrstvo je pojasnilo časovnico. "
          "Dogovorjeno je bilo, da se pripravi predlog in pošlje v pregled. ") * 4
-
-
-def _reset(app):
-    with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            path = engine.url.database
-            engine.dispose()
-            if path and os.path.exists(path):
-                os.remove(path)
-        else:
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-                conn.execute(text("DROP COLLATION IF EXISTS sl"))
-            engine.dispose()
-        upgrade()
-        with acting_as("benchmark"):
-            reference.load()
 
 
 def _bulk(model_or_table, rows, chunk=5000):
@@ -224,7 +203,7 @@ def main(argv=None):
     (ROOT / "instance").mkdir(exist_ok=True)
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
     started = time.perf_counter()
-    _reset(app)
+    rebuild(app)
     with app.app_context():
         sizes = generate(args.scale)
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "

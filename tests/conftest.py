@@ -10,37 +10,14 @@ from contextlib import contextmanager
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FsaSession
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 os.environ.setdefault("APP_CONFIG", "test")
 
 from coordination import create_app  # noqa: E402
-from coordination.audit.services import acting_as  # noqa: E402
+from coordination.database import rebuild  # noqa: E402
 from coordination.extensions import db  # noqa: E402
-from coordination.organisations import reference  # noqa: E402
-
-
-def reset_database(app) -> None:
-    """Empty database, then the schema exactly as the migrations build it."""
-    with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            path = engine.url.database
-            engine.dispose()
-            if path and os.path.exists(path):
-                os.remove(path)
-        else:
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-                conn.execute(text("DROP COLLATION IF EXISTS sl"))
-            engine.dispose()
-        upgrade()
-        with acting_as("tests"):
-            reference.load()
-        db.session.remove()
 
 
 class IsolatedClient(FlaskClient):
@@ -59,7 +36,7 @@ class IsolatedClient(FlaskClient):
 def app():
     app = create_app("test")
     app.test_client_class = IsolatedClient
-    reset_database(app)
+    rebuild(app)
     yield app
     with app.app_context():
         engine = db.engine

@@ -15,8 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -24,8 +23,8 @@ from coordination import create_app
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import create_user
 from coordination.audit.services import acting_as
+from coordination.database import rebuild
 from coordination.extensions import db
-from coordination.organisations import reference
 from coordination.organisations.models import Organisation, OrgKind
 from tests.e2e.support import (
     ACCOUNTS,
@@ -67,17 +66,9 @@ def _database_url() -> str:
 
 def _build_database(app) -> dict[str, int]:
     """Schema as the migrations build it, reference data, one account per role; return useful ids."""
+    rebuild(app)
     with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-                conn.execute(text("DROP COLLATION IF EXISTS sl"))
-            engine.dispose()
-        upgrade()
         with acting_as("tests"):
-            reference.load()
             kamnik = db.session.scalar(select(Organisation).where(Organisation.name == "Kamnik"))
             host = Organisation(kind=OrgKind.HOST, name=HOST_NAME, address="Glavni trg 1, 1241 Kamnik",
                                 region_id=kamnik.region_id)
