@@ -94,9 +94,12 @@ def generate(scale: float) -> dict:
         gid = (m % n_groups) + 1
         start = now + timedelta(days=rnd.randint(-900, 200), hours=rnd.randint(0, 8))
         state = MinutesState.APPROVED if start < now - timedelta(days=30) else MinutesState.DRAFT
+        visibility = rnd.choice(list(Visibility))
+        if m == n_groups:  # the meeting the benchmark opens: group 1, internal, minutes in draft
+            visibility, state = Visibility.INTERNAL, MinutesState.DRAFT
         meetings.append({"id": m, "group_id": gid, "title": f"{m}. seja skupine DS-{gid}", "starts_at": start,
                          "ends_at": start + timedelta(hours=2), "place": "Ljubljana",
-                         "visibility": rnd.choice(list(Visibility)).value, "register_body": f"DS-{gid}",
+                         "visibility": visibility.value, "register_body": f"DS-{gid}",
                          "minutes_state": state.value, "created_at": now, "created_by_id": 1})
         organisers.append({"meeting_id": m, "organisation_id": ministry.id})
         for uid in rnd.sample(range(3, n_users + 1), 6):
@@ -139,7 +142,7 @@ def generate(scale: float) -> dict:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                                   f"(SELECT max(id) FROM {table}))"))
             conn.execute(text("ANALYZE"))
-    return {"users": n_users, "groups": n_groups, "meetings": n_meetings, "agenda items": item_id,
+    return {"bench meeting": n_groups, "users": n_users, "groups": n_groups, "meetings": n_meetings, "agenda items": item_id,
             "minutes versions": version_id, "conclusions": conclusion_id, "audit entries": int(50000 * scale)}
 
 
@@ -159,12 +162,24 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("working group", "groups.detail", municipal, "/skupine/1", False),
         ("meetings", "meetings.index", municipal, "/sestanki/", False),
         ("meetings filtered (htmx)", "meetings.index", ministry, "/sestanki/?q=seja", True),
-        ("meeting (secretary)", "meetings.detail", municipal, "/sestanki/1", False),
-        ("meeting (ministry)", "meetings.detail", ministry, "/sestanki/1", False),
-        ("conclusions register", "conclusions.index", ministry, "/sklepi/", False),
-        ("conclusions register (htmx)", "conclusions.index", municipal, "/sklepi/?q=Sklep", True),
+        ("meeting (secretary)", "meetings.detail", municipal, "/sestanki/{m}", False),
+        ("meeting (ministry)", "meetings.detail", ministry, "/sestanki/{m}", False),
+        ("meeting agenda (htmx)", "meetings.detail", municipal, "/sestanki/{m}", True),
+        ("minutes editor", "minutes.edit", municipal, "/sestanki/{m}/tocke/{item}/zapisnik", False),
+        ("minutes history", "minutes.history", municipal, "/sestanki/{m}/tocke/{item}/zgodovina", False),
+        ("minutes compare", "minutes.compare", municipal, "/sestanki/{m}/tocke/{item}/primerjava?od=1&do=3", False),
+        ("conclusions of a meeting", "conclusions.manage", municipal, "/sestanki/{m}/sklepi", False),
+        ("conclusions register", "conclusions.register", ministry, "/sklepi/", False),
+        ("conclusions register (htmx)", "conclusions.register", municipal, "/sklepi/?q=Sklep", True),
+        ("minutes PDF (8 items)", "documents.minutes_pdf", municipal, "/sestanki/{m}/zapisnik.pdf", False),
+        ("conclusions PDF", "documents.conclusions_pdf", municipal, "/sestanki/{m}/sklepi.pdf", False),
+        ("meeting .ics", "calendar.meeting_ics", municipal, "/sestanki/{m}.ics", False),
     ]
-    return [(label, who, path, hx) for label, endpoint, who, path, hx in candidates if endpoint in endpoints]
+    # a draft meeting of group 1, whose secretary the municipal user is (see generate())
+    m = app.config["BENCH_MEETING"]
+    ids = {"m": m, "item": (m - 1) * 8 + 1}
+    return [(label, who, path.format(**ids), hx) for label, endpoint, who, path, hx in candidates
+            if endpoint in endpoints]
 
 
 def measure(app, runs: int) -> list[tuple]:
@@ -206,6 +221,7 @@ def main(argv=None):
     rebuild(app)
     with app.app_context():
         sizes = generate(args.scale)
+    app.config["BENCH_MEETING"] = sizes.pop("bench meeting")
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "
           f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
     print(f"{'page':34} {'status':>6} {'median ms':>10} {'max ms':>8} {'queries':>8}")

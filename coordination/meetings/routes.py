@@ -112,7 +112,9 @@ def _may_create() -> bool:
 
 def _creatable_groups(keep: int | None = None) -> list[WorkingGroup]:
     """Groups the user may create meetings in (plus `keep`, the group an edited meeting is in)."""
-    return [g for g in services.groups_with_memberships() if g.id == keep or perm.can_create_in(current_user, g)]
+    member_id = None if perm.can_create(current_user) else current_user.id  # staff may use every group
+    return [g for g in services.groups_with_memberships(member_id)
+            if g.id == keep or perm.can_create_in(current_user, g)]
 
 
 # --- creating and editing -------------------------------------------------------------------

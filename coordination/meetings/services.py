@@ -476,12 +476,16 @@ def group_meetings(user, group: WorkingGroup, limit: int = 10) -> tuple[list[Mee
     return list(upcoming), list(past)
 
 
-def groups_with_memberships() -> list[WorkingGroup]:
-    """Every working group with its members loaded (to ask the rules in which a user may create meetings)."""
+def groups_with_memberships(member_id: int | None = None) -> list[WorkingGroup]:
+    """Working groups with their members loaded (to ask the rules in which a user may create
+    meetings): all of them, or only those where `member_id` holds a seat."""
+    from coordination.groups.models import GroupMembership
     from coordination.web.formatting import sl_order
 
-    return list(db.session.scalars(select(WorkingGroup).options(selectinload(WorkingGroup.memberships))
-                                   .order_by(sl_order(WorkingGroup.name))))
+    query = select(WorkingGroup).options(selectinload(WorkingGroup.memberships))
+    if member_id is not None:
+        query = query.where(WorkingGroup.memberships.any(GroupMembership.user_id == member_id))
+    return list(db.session.scalars(query.order_by(sl_order(WorkingGroup.name))))
 
 
 def update_meeting_in_group(meeting: Meeting, *, group: WorkingGroup | None, **fields) -> Meeting:
