@@ -4,7 +4,7 @@ from wtforms.validators import EqualTo, ValidationError
 
 from coordination.accounts import services
 from coordination.accounts.models import Role
-from coordination.web.forms import Form, choices, email_address, max_length, password_length, required
+from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, password_length, required
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -34,7 +34,7 @@ class UserForm(Form):
     email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(254)])
     role = SelectField(_l("Role"), choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
                        validators=[required()])
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()], widget=QuickSelect())
 
     def __init__(self, *args, user_id=None, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)

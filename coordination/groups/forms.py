@@ -4,7 +4,7 @@ from wtforms.validators import Optional, Regexp, ValidationError
 
 from coordination.accounts.services import find_by_email
 from coordination.groups.models import GroupRole
-from coordination.web.forms import Form, choices, email_address, max_length, required
+from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
 
 ROLE_LABELS = {
     GroupRole.CHAIR: _l("Chair"),
@@ -23,7 +23,7 @@ class GroupForm(Form):
 
 
 class MemberForm(Form):
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()], widget=QuickSelect())
     email = EmailField(_l("Person's e-mail (optional)"), validators=[Optional(), email_address(), max_length(254)])
     role = SelectField(_l("Role"), choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
                        default=GroupRole.MEMBER.value, validators=[required()])

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 from coordination.accounts.services import find_by_email
 from coordination.meetings.models import Attendance, ConclusionKind, MinutesState, Visibility
 from coordination.web.formatting import LJUBLJANA
-from coordination.web.forms import Form, choices, email_address, max_length, required
+from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
 
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public"),
@@ -68,7 +68,7 @@ def _filled():
 class MeetingForm(Form):
     title = StringField(_l("Title"), validators=[required(), max_length(300)])
     group_id = SelectField(_l("Working group"), coerce=int)
-    organiser_ids = SelectMultipleField(_l("Organisers"), coerce=int,
+    organiser_ids = SelectMultipleField(_l("Organisers"), coerce=int, widget=QuickSelect(multiple=True),
                                         validators=[DataRequired(message=_l("Choose at least one organiser."))])
     starts_at = DateTimeLocalField(_l("Start"), tz=LJUBLJANA, format=DATETIME_FORMATS, validators=[_filled()])
     ends_at = DateTimeLocalField(_l("End"), tz=LJUBLJANA, format=DATETIME_FORMATS, validators=[_filled()])
@@ -141,7 +141,7 @@ class PersonForm(Form):
 class SeatForm(Form):
     """An organisation as participant, without a named person."""
 
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[required()], widget=QuickSelect())
     attendance = SelectField(_l("Attendance"), choices=_attendance_choices(), default=Attendance.INVITED.value)
 
     def __init__(self, *args, organisations=(), **kwargs):
