@@ -82,6 +82,8 @@ def load_minister_meeting() -> bool:
                                 agenda_item=item, establishes_group=group)
     meetings.circulate(meeting)
     meetings.approve(meeting, ministry_user)
+    meeting.approved_at = datetime(2022, 10, 4, 9, 0, tzinfo=LJUBLJANA)  # the record shows the real date
+    db.session.commit()
     _load_group_work(established["DS-IT"], established["DS-SP"])
     return True
 
