@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from coordination.audit import permissions as perm
-from coordination.audit.models import ACTIONS, AuditEntry
+from coordination.audit.models import ACTIONS, AuditEntry, record_kind
 from coordination.extensions import db
 from coordination.web.authz import guard
 from coordination.web.formatting import LJUBLJANA
@@ -61,4 +61,4 @@ def index():
                     per_page=current_app.config["AUDIT_PAGE_SIZE"])
     entities = db.session.scalars(select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)).all()
     return render("audit/index.html", "audit/_entries.html", page=page, filters=filters, errors=errors,
-                  entities=entities, actions=ACTIONS, dates=dates, status=422 if errors else 200)
+                  entity_options=[(e, record_kind(e)) for e in entities], actions=ACTIONS, dates=dates, status=422 if errors else 200)

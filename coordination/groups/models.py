@@ -36,6 +36,10 @@ class WorkingGroup(db.Model):
     memberships: Mapped[list[GroupMembership]] = relationship(
         back_populates="group", cascade="all, delete-orphan", order_by="GroupMembership.id")
 
+    @property
+    def label(self) -> str:
+        return f"{self.code} – {self.name}"
+
     def __str__(self):
         return self.name
 

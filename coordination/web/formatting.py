@@ -108,7 +108,18 @@ def format_number(value, decimals: int | None = None) -> str:
     return format_decimal(value, format=fmt, locale=_lang())
 
 
+def options(items, value_attr: str | None = None, label_attr: str | None = None) -> list[tuple]:
+    """(value, text) pairs for a filter's <select>: from a {enum: label} dict, from objects' attributes,
+    or from plain values."""
+    if isinstance(items, dict):
+        return [(getattr(key, "value", key), label) for key, label in items.items()]
+    if value_attr:
+        return [(getattr(i, value_attr), getattr(i, label_attr or value_attr)) for i in items]
+    return [(i, i) for i in items]
+
+
 def register(app):
     app.jinja_env.filters.update(
-        date=format_date, date_long=format_date_long, datetime=format_datetime, number=format_number
+        date=format_date, date_long=format_date_long, datetime=format_datetime, number=format_number,
+        options=options,
     )
