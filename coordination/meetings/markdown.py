@@ -3,6 +3,8 @@
 markdown-it escapes raw HTML in the text (html=False), and nh3 then keeps only the tags below,
 so neither a <script> nor an onclick in the text survives.
 """
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -15,7 +17,19 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 
 def render(text: str) -> Markup:
-    html = _md.render(text or "")
+    """Sanitised HTML of Markdown text. A pure function of the text, so usual-sized texts are
+    remembered: pages show the same minutes again and again (at most ~20 MB held per process)."""
+    text = text or ""
+    return _render_cached(text) if len(text) <= 20_000 else _render(text)
+
+
+@lru_cache(maxsize=1024)
+def _render_cached(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
+    html = _md.render(text)
     # headings from the text sit below the page's own h1/h2
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")

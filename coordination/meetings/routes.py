@@ -27,7 +27,7 @@ from coordination.meetings.forms import (
 )
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.models import Attendance, Meeting, Visibility
-from coordination.organisations.services import all_organisations
+from coordination.organisations.services import all_organisations, organisation_choices
 from coordination.web.authz import guard, require
 from coordination.web.formatting import LJUBLJANA, format_date
 from coordination.web.htmx import render, wants_fragment
@@ -209,7 +209,7 @@ def _detail(meeting: Meeting, fragment: str | None = None, status: int = 200, **
     if editable:  # empty forms (formdata=None: never what the request that just succeeded sent)
         if fragment in (None, PARTICIPANTS):
             context["person_form"] = PersonForm(formdata=None)
-            context["seat_form"] = SeatForm(formdata=None, organisations=all_organisations())
+            context["seat_form"] = SeatForm(formdata=None, organisations=organisation_choices())
         context["new_item_form"] = AgendaItemForm(formdata=None, prefix="new-item", visibility=meeting.visibility.value)
     context.update(extra)
     return render("meetings/detail.html", fragment, status=status, **context)

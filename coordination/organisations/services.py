@@ -26,6 +26,12 @@ def all_organisations() -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).order_by(sl_order(Organisation.name))))
 
 
+def organisation_choices():
+    """(id, name) rows of every organisation for a drop-down: no ORM objects, so a page that only
+    offers the choice stays cheap."""
+    return db.session.execute(select(Organisation.id, Organisation.name).order_by(sl_order(Organisation.name))).all()
+
+
 def filtered_query(*, text: str = "", region: str = "", kind: str = "", association: int | None = None):
     """Organisations matching the list filters, in Slovenian alphabetical order."""
     query = select(Organisation).options(selectinload(Organisation.associations))

@@ -63,7 +63,7 @@ def choices(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-_OPTION = {False: Markup('<option value="{}">{}</option>'), True: Markup('<option value="{}" selected>{}</option>')}
+_OPTION = {False: Markup('<option value="%s">%s</option>'), True: Markup('<option value="%s" selected>%s</option>')}
 
 
 class QuickSelect(Select):
@@ -72,4 +72,4 @@ class QuickSelect(Select):
 
     @classmethod
     def render_option(cls, choice, **kwargs):
-        return _OPTION[bool(choice.selected)].format(choice.value, choice.label)  # format() escapes both
+        return _OPTION[bool(choice.selected)] % (choice.value, choice.label)  # Markup's % escapes both
