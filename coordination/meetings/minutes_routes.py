@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload
 
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
@@ -37,10 +37,7 @@ def _template_tools():
 # --- loading --------------------------------------------------------------------------------
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id, options=[
-        selectinload(Meeting.participants), selectinload(Meeting.organisers),
-        selectinload(Meeting.agenda).selectinload(AgendaItem.comments),
-        joinedload(Meeting.group).selectinload(WorkingGroup.memberships)])
+    meeting = services.load(meeting_id)
     if meeting is None:
         abort(404)
     return meeting

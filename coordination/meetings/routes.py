@@ -57,7 +57,7 @@ def meeting_time(meeting: Meeting) -> str:
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = services.load_for_page(meeting_id)
+    meeting = services.load(meeting_id)
     if meeting is None:
         abort(404)
     return meeting

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.audit.services import record
 from coordination.extensions import db
@@ -49,11 +49,13 @@ class StaleMinutes(MeetingError):
 # --- reading --------------------------------------------------------------------------------
 
 def load(meeting_id: int) -> Meeting | None:
-    """A meeting with everything its page shows, in a fixed number of queries."""
-    return db.session.get(Meeting, meeting_id, options=[
+    """A meeting with everything its pages show and its rules ask (the group's members), in a fixed
+    number of queries; always fresh from the database even when the session already holds it."""
+    return db.session.get(Meeting, meeting_id, populate_existing=True, options=[
         selectinload(Meeting.organisers), selectinload(Meeting.participants),
         selectinload(Meeting.agenda).selectinload(AgendaItem.comments),
         selectinload(Meeting.conclusions).selectinload(Conclusion.establishes_group),
+        joinedload(Meeting.group).selectinload(WorkingGroup.memberships), joinedload(Meeting.approved_by),
     ])
 
 
@@ -497,16 +499,3 @@ def update_meeting_in_group(meeting: Meeting, *, group: WorkingGroup | None, **f
     if not meeting.conclusions:
         meeting.register_body = default_register_body(group, fields["organisers"])
     return update_meeting(meeting, **fields)
-
-
-def load_for_page(meeting_id: int) -> Meeting | None:
-    """load() for the meeting's page and its sections: also the group's members (the rules ask for them)
-    and the approver, always fresh from the database even when the session already holds the meeting."""
-    from sqlalchemy.orm import joinedload
-
-    return db.session.get(Meeting, meeting_id, populate_existing=True, options=[
-        selectinload(Meeting.organisers), selectinload(Meeting.participants),
-        selectinload(Meeting.agenda).selectinload(AgendaItem.comments),
-        selectinload(Meeting.conclusions).selectinload(Conclusion.establishes_group),
-        joinedload(Meeting.group).selectinload(WorkingGroup.memberships), joinedload(Meeting.approved_by),
-    ])
