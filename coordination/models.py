@@ -1,5 +1,13 @@
 """Every model, imported in one place so Alembic and create_app() see the whole schema."""
 from coordination.accounts.models import LoginAttempt, User  # noqa: F401
+from coordination.actions.models import (  # noqa: F401
+    ActionItem,
+    FanOut,
+    ImportBatch,
+    ItemUpdate,
+    Notification,
+    ReminderLog,
+)
 from coordination.audit.models import AuditEntry  # noqa: F401
 from coordination.groups.models import GroupMembership, WorkingGroup  # noqa: F401
 from coordination.meetings.models import (  # noqa: F401
@@ -13,3 +21,4 @@ from coordination.meetings.models import (  # noqa: F401
     meeting_organiser,
 )
 from coordination.organisations.models import Organisation, Region, association_membership  # noqa: F401
+from coordination.search.models import SearchDocument  # noqa: F401

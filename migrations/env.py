@@ -93,9 +93,12 @@ def run_migrations_online():
             # of a referenced table fails on existing data. The pragma only works outside a
             # transaction, so it goes to the driver connection before Alembic begins one.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        from coordination.search.models import outside_models
+
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=outside_models,
             **conf_args
         )
 

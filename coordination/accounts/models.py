@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
@@ -40,6 +41,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # secret in the user's personal iCalendar feed URL; reset to revoke a leaked link
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the daily e-mail digest of overdue and soon-due action items (users can turn it off)
+    digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -39,6 +39,9 @@ RECORD_KINDS = {
     "AgendaItem": _l("Agenda item"),
     "MinutesComment": _l("Comment on minutes"),
     "Conclusion": _l("Conclusion"),
+    "FanOut": _l("Fan-out to municipalities"),
+    "ActionItem": _l("Action item"),
+    "ItemUpdate": _l("Action item progress note"),
 }
 
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}

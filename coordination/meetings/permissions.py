@@ -80,10 +80,11 @@ def can_edit(user, meeting: Meeting) -> bool:
     organiser who created it. Never once the minutes are approved."""
     if meeting is None or not signed_in(user) or meeting.minutes_state == MinutesState.APPROVED:
         return False
-    return _runs(user, meeting)
+    return runs(user, meeting)
 
 
-def _runs(user, meeting: Meeting) -> bool:
+def runs(user, meeting: Meeting) -> bool:
+    """Staff, the meeting's creator, or the chair or secretary of its group."""
     if is_staff(user) or meeting.created_by_id == user.id:
         return True
     return meeting.group is not None and bool(current_roles(user, meeting.group) & RUNNERS)
@@ -96,9 +97,9 @@ def can_write_minutes(user, meeting: Meeting) -> bool:
     if meeting is None or not signed_in(user):
         return False
     if meeting.minutes_state == MinutesState.DRAFT:
-        return _runs(user, meeting) or (can_view(user, meeting) and _contributor(user, meeting))
+        return runs(user, meeting) or (can_view(user, meeting) and _contributor(user, meeting))
     if meeting.minutes_state == MinutesState.CIRCULATED:
-        return _runs(user, meeting)
+        return runs(user, meeting)
     return False
 
 
@@ -112,12 +113,12 @@ def _contributor(user, meeting: Meeting) -> bool:
 def can_comment(user, meeting: Meeting) -> bool:
     """While circulated, the participants and the group's members comment."""
     return (meeting is not None and meeting.minutes_state == MinutesState.CIRCULATED and can_view(user, meeting)
-            and (_runs(user, meeting) or _contributor(user, meeting) or _named(user, meeting)))
+            and (runs(user, meeting) or _contributor(user, meeting) or _named(user, meeting)))
 
 
 @rule("meetings.circulate")
 def can_circulate(user, meeting: Meeting) -> bool:
-    return meeting is not None and meeting.minutes_state == MinutesState.DRAFT and _runs(user, meeting)
+    return meeting is not None and meeting.minutes_state == MinutesState.DRAFT and runs(user, meeting)
 
 
 @rule("meetings.approve")
@@ -127,7 +128,7 @@ def can_approve(user, meeting: Meeting) -> bool:
         return False
     if meeting.group is not None:
         return user.role == Role.ADMIN or bool(current_roles(user, meeting.group) & RUNNERS)
-    return _runs(user, meeting)
+    return runs(user, meeting)
 
 
 @rule("meetings.revise")
@@ -137,7 +138,7 @@ def can_revise(user, meeting: Meeting) -> bool:
         return False
     if meeting.group is not None:
         return user.role == Role.ADMIN or bool(current_roles(user, meeting.group) & RUNNERS)
-    return _runs(user, meeting)
+    return runs(user, meeting)
 
 
 @rule("meetings.export")

@@ -1,0 +1,203 @@
+"""Action items (naloge): what follows from conclusions, who owes it, by when, and how it went.
+
+A fan-out is one step that gave one item per municipality (all of them, a region, an
+association's members or a chosen list); its items form the status matrix.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.extensions import db
+from coordination.organisations.models import Organisation, enum_column
+from coordination.types import UTCDateTime, utcnow
+
+
+class ItemStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS = {
+    ItemStatus.OPEN: _l("Open"),
+    ItemStatus.IN_PROGRESS: _l("In progress"),
+    ItemStatus.BLOCKED: _l("Blocked"),
+    ItemStatus.DONE: _l("Done"),
+    ItemStatus.CANCELLED: _l("Cancelled"),
+}
+
+# the allowed status changes; done and cancelled items can be reopened, nothing else jumps around
+TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
+    ItemStatus.OPEN: frozenset({ItemStatus.IN_PROGRESS, ItemStatus.BLOCKED, ItemStatus.DONE, ItemStatus.CANCELLED}),
+    ItemStatus.IN_PROGRESS: frozenset({ItemStatus.OPEN, ItemStatus.BLOCKED, ItemStatus.DONE, ItemStatus.CANCELLED}),
+    ItemStatus.BLOCKED: frozenset({ItemStatus.OPEN, ItemStatus.IN_PROGRESS, ItemStatus.CANCELLED}),
+    ItemStatus.DONE: frozenset({ItemStatus.IN_PROGRESS}),
+    ItemStatus.CANCELLED: frozenset({ItemStatus.OPEN}),
+}
+
+# still owed: counted as "not done" in matrices, reminders and overdue marks
+PENDING = frozenset({ItemStatus.OPEN, ItemStatus.IN_PROGRESS, ItemStatus.BLOCKED})
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+PRIORITY_LABELS = {Priority.LOW: _l("Low"), Priority.NORMAL: _l("Normal"), Priority.HIGH: _l("High")}
+PRIORITY_RANK = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+
+
+class FanOutScope(enum.StrEnum):
+    ALL = "all"                  # every municipality
+    REGION = "region"            # the municipalities of one statistical region
+    ASSOCIATION = "association"  # the members of SOS, ZOS or ZMOS
+    CHOSEN = "chosen"            # a list picked by hand
+
+
+class FanOut(db.Model):
+    """One step that created an item per municipality from a conclusion."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conclusion_id: Mapped[int] = mapped_column(ForeignKey("conclusion.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    scope: Mapped[FanOutScope] = mapped_column(enum_column(FanOutScope))
+    scope_label: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    conclusion = relationship("Conclusion", backref=db.backref("fanouts", order_by="FanOut.id"))
+    created_by = relationship("User")
+
+    def __str__(self):
+        return self.title
+
+
+class ActionItem(db.Model):
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    conclusion_id: Mapped[int | None] = mapped_column(ForeignKey("conclusion.id", ondelete="SET NULL"), index=True)
+    fanout_id: Mapped[int | None] = mapped_column(ForeignKey("fan_out.id", ondelete="CASCADE"))
+    assignee_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.NORMAL)
+    status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus), default=ItemStatus.OPEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    conclusion = relationship("Conclusion", backref=db.backref("action_items", order_by="ActionItem.id"))
+    fanout: Mapped[FanOut | None] = relationship(backref=db.backref("items"))
+    assignee_org: Mapped[Organisation] = relationship(lazy="joined")
+    assignee_user = relationship("User", foreign_keys=[assignee_user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    updates: Mapped[list[ItemUpdate]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemUpdate.id")
+
+    __table_args__ = (
+        # one item per municipality in a fan-out
+        UniqueConstraint("fanout_id", "assignee_org_id", name="uq_fanout_assignee"),
+        # "what does my organisation owe": by assignee, then status and due date
+        Index("ix_action_item_org_status_due", "assignee_org_id", "status", "due_date"),
+        Index("ix_action_item_status_due", "status", "due_date"),
+        Index("ix_action_item_due", "due_date", "id"),
+    )
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def pending(self) -> bool:
+        return self.status in PENDING
+
+    def overdue(self, today: date) -> bool:
+        return self.pending and self.due_date is not None and self.due_date < today
+
+
+class ItemUpdate(db.Model):
+    """One entry of an item's progress log: a note, a status change, or both."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("action_item.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    author_label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text, default="")
+    old_status: Mapped[ItemStatus | None] = mapped_column(enum_column(ItemStatus))
+    new_status: Mapped[ItemStatus | None] = mapped_column(enum_column(ItemStatus))
+
+    item: Mapped[ActionItem] = relationship(back_populates="updates")
+    author = relationship("User")
+
+    def __str__(self):
+        return (self.text or f"{self.old_status} -> {self.new_status}")[:80]
+
+
+class NotificationKind(enum.StrEnum):
+    ASSIGNED = "assigned"            # an item was assigned to you or your organisation
+    STATUS_CHANGED = "status"        # an item you created changed status
+    COMMENTED = "commented"          # somebody wrote in the progress log of your item
+    REMINDER = "reminder"            # the ministry or an association reminds you of an item
+
+
+class Notification(db.Model):
+    """In-app notice for one user; read_at set when they open the list or the item."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(enum_column(NotificationKind))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="CASCADE"), index=True)
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[ActionItem | None] = relationship()
+
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at", "id"),)
+
+
+class ReminderLog(db.Model):
+    """A reminder already sent: the unique key makes a second run (or a second process) the same
+    day claim nothing. `topic` is 'digest' for the daily digest or 'fanout:<id>' for a matrix
+    reminder to one organisation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    items: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (UniqueConstraint("user_id", "topic", "day", name="uq_reminder_once_a_day"),)
+
+
+class ImportBatch(db.Model):
+    """A validated bulk status upload waiting for the user's confirmation (kept in the database so
+    any app process can apply it)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_rows: Mapped[list] = mapped_column(JSON, default=list)   # [{line, item_id, status, note}]
+    errors: Mapped[list] = mapped_column(JSON, default=list)       # [{line, message}]
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,137 @@
+"""Who sees and changes action items, fan-outs and their status matrices.
+
+An item is seen by those who see its source conclusion (the conclusion's rule), and always by the
+people it concerns: its assignee organisation and person, its creator, and staff. Association staff
+follow the items of their member municipalities unless the conclusion is confidential.
+`visible_clause()` is the same rule in SQL (tests compare the two).
+"""
+from __future__ import annotations
+
+from coordination.accounts.models import Role
+from coordination.actions.models import ActionItem, FanOut
+from coordination.meetings.models import Visibility
+from coordination.meetings.permissions import can_view_conclusion, runs
+from coordination.organisations.permissions import is_staff, signed_in
+from coordination.web.authz import rule
+
+
+def _concerns(user, item: ActionItem) -> bool:
+    return (item.assignee_org_id == user.organisation_id or item.assignee_user_id == user.id
+            or item.created_by_id == user.id)
+
+
+def _follows(user, item: ActionItem) -> bool:
+    """Association staff follow their members' items (never a confidential conclusion's)."""
+    if user.role != Role.ASSOCIATION:
+        return False
+    if item.conclusion is not None and Visibility.CONFIDENTIAL in (item.conclusion.visibility,
+                                                                   item.conclusion.meeting.visibility):
+        return False
+    return any(a.id == user.organisation_id for a in item.assignee_org.associations)
+
+
+def _runs_source(user, item: ActionItem) -> bool:
+    return item.conclusion is not None and runs(user, item.conclusion.meeting)
+
+
+@rule("actions.browse")
+def can_browse(user, obj=None) -> bool:
+    return signed_in(user)
+
+
+@rule("actions.view")
+def can_view(user, item: ActionItem) -> bool:
+    if item is None or not signed_in(user):
+        return False
+    if is_staff(user) or _concerns(user, item):
+        return True
+    if item.conclusion is not None and can_view_conclusion(user, item.conclusion):
+        return True
+    return _follows(user, item)
+
+
+@rule("actions.create")
+def can_create(user, obj=None) -> bool:
+    """Items on their own: staff and association staff (for their members or themselves)."""
+    return signed_in(user) and user.role in (Role.ADMIN, Role.MINISTRY, Role.ASSOCIATION)
+
+
+@rule("actions.create_from")
+def can_create_from(user, conclusion) -> bool:
+    """Items from a conclusion: whoever runs its meeting (staff, creator, chair, secretary)."""
+    return conclusion is not None and can_view_conclusion(user, conclusion) and runs(user, conclusion.meeting)
+
+
+@rule("actions.edit")
+def can_edit(user, item: ActionItem) -> bool:
+    """Title, description, assignee, due date, priority: staff, the creator, the source's runners."""
+    if item is None or not signed_in(user):
+        return False
+    return is_staff(user) or item.created_by_id == user.id or _runs_source(user, item)
+
+
+@rule("actions.update")
+def can_update(user, item: ActionItem) -> bool:
+    """Change the status and write progress: the assignee organisation and person, and whoever may
+    edit the item."""
+    if item is None or not signed_in(user):
+        return False
+    return item.assignee_org_id == user.organisation_id or item.assignee_user_id == user.id or can_edit(user, item)
+
+
+@rule("actions.comment")
+def can_comment(user, item: ActionItem) -> bool:
+    """Write in the progress log: those who update the item and the associations following it."""
+    return can_update(user, item) or (can_view(user, item) and _follows(user, item))
+
+
+@rule("actions.fan_out")
+def can_fan_out(user, conclusion) -> bool:
+    return can_create_from(user, conclusion)
+
+
+@rule("actions.view_fanout")
+def can_view_fanout(user, fanout: FanOut) -> bool:
+    """The status matrix: whoever sees the conclusion, and association staff (their members' rows
+    are what they coordinate)."""
+    if fanout is None or not signed_in(user):
+        return False
+    if is_staff(user) or can_view_conclusion(user, fanout.conclusion):
+        return True
+    return user.role == Role.ASSOCIATION and Visibility.CONFIDENTIAL not in (
+        fanout.conclusion.visibility, fanout.conclusion.meeting.visibility)
+
+
+@rule("actions.remind")
+def can_remind(user, fanout: FanOut) -> bool:
+    """Remind the municipalities not done: staff, the source's runners, association staff (who
+    remind their own members)."""
+    if not can_view_fanout(user, fanout):
+        return False
+    return is_staff(user) or runs(user, fanout.conclusion.meeting) or user.role == Role.ASSOCIATION
+
+
+def visible_clause(user):
+    """The SQL twin of `can_view`, over a query that outer-joins ActionItem -> Conclusion -> Meeting
+    (see services.item_query)."""
+    from sqlalchemy import and_, false, not_, or_, select, true
+
+    from coordination.meetings.models import Conclusion, Meeting
+    from coordination.meetings.permissions import visible_clause as meeting_clause
+    from coordination.organisations.models import association_membership
+
+    if not signed_in(user):
+        return false()
+    if is_staff(user):
+        return true()
+    concerns = or_(ActionItem.assignee_org_id == user.organisation_id, ActionItem.assignee_user_id == user.id,
+                   ActionItem.created_by_id == user.id)
+    via_conclusion = and_(ActionItem.conclusion_id.is_not(None), meeting_clause(user, Conclusion.visibility))
+    clauses = [concerns, via_conclusion]
+    if user.role == Role.ASSOCIATION:
+        members = select(association_membership.c.member_id).where(
+            association_membership.c.association_id == user.organisation_id)
+        confidential = and_(ActionItem.conclusion_id.is_not(None), or_(
+            Conclusion.visibility == Visibility.CONFIDENTIAL, Meeting.visibility == Visibility.CONFIDENTIAL))
+        clauses.append(and_(ActionItem.assignee_org_id.in_(members), not_(confidential)))
+    return or_(*clauses)

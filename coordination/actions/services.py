@@ -1,0 +1,243 @@
+"""Action items: creating them (one at a time or fanned out to municipalities), changing their
+status along the allowed transitions, the progress log, and the notifications each change sends.
+Every change is audited by the flush hook (ActionItem, ItemUpdate and FanOut are audited models)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from coordination.accounts.models import User
+from coordination.actions.models import (
+    PENDING,
+    TRANSITIONS,
+    ActionItem,
+    FanOut,
+    FanOutScope,
+    ItemStatus,
+    ItemUpdate,
+    Notification,
+    NotificationKind,
+    Priority,
+)
+from coordination.extensions import db
+from coordination.meetings.models import Conclusion, Meeting
+from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
+from coordination.types import utcnow
+from coordination.web.formatting import LJUBLJANA
+
+
+class ActionError(ValueError):
+    """A change that the rules refuse; nothing was changed."""
+
+
+class IllegalTransition(ActionError):
+    def __init__(self, old: ItemStatus, new: ItemStatus):
+        super().__init__(f"{old} -> {new}")
+        self.old, self.new = old, new
+
+
+class EmptySelection(ActionError):
+    """A fan-out whose selection holds no municipality."""
+
+
+def today() -> date:
+    return utcnow().astimezone(LJUBLJANA).date()
+
+
+def allowed_next(status: ItemStatus) -> list[ItemStatus]:
+    """The statuses an item may move to, in the order of the enum (for drop-downs)."""
+    return [s for s in ItemStatus if s in TRANSITIONS[status]]
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+def _org_users(org_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Active users per organisation, in one query."""
+    ids = set(org_ids)
+    users: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        for user_id, org_id in db.session.execute(
+                select(User.id, User.organisation_id).where(User.organisation_id.in_(ids), User.active)):
+            users[org_id].append(user_id)
+    return users
+
+
+def _notify(rows: list[tuple[int, ActionItem]], kind: NotificationKind, author, detail: str = "") -> None:
+    """One notification per (user, item), never to the author themself; one INSERT for all."""
+    author_id = getattr(author, "id", None)
+    label = author.name if author is not None else ""
+    values = [{"user_id": user_id, "kind": kind, "item_id": item.id, "actor_label": label[:200],
+               "detail": detail[:300], "created_at": utcnow()}
+              for user_id, item in rows if user_id != author_id]
+    if values:
+        db.session.execute(insert(Notification), values)
+
+
+def _assignees(items: list[ActionItem]) -> list[tuple[int, ActionItem]]:
+    """The named person, or else every active user of the assignee organisation."""
+    by_org = _org_users(i.assignee_org_id for i in items if i.assignee_user_id is None)
+    rows = []
+    for item in items:
+        targets = [item.assignee_user_id] if item.assignee_user_id else by_org.get(item.assignee_org_id, [])
+        rows.extend((user_id, item) for user_id in targets)
+    return rows
+
+
+def _followers(item: ActionItem) -> list[tuple[int, ActionItem]]:
+    """Who hears of a change or a comment on an item: its creator and its assignee person."""
+    return [(uid, item) for uid in {item.created_by_id, item.assignee_user_id} if uid]
+
+
+# --- single items ----------------------------------------------------------------------------
+
+def create_item(*, title: str, assignee_org: Organisation, author, description: str = "",
+                conclusion: Conclusion | None = None, assignee_user: User | None = None,
+                due_date: date | None = None, priority: Priority = Priority.NORMAL) -> ActionItem:
+    if assignee_user is not None and assignee_user.organisation_id != assignee_org.id:
+        raise ActionError("the assignee person belongs to another organisation")
+    item = ActionItem(title=title.strip(), description=(description or "").strip(), conclusion=conclusion,
+                      assignee_org=assignee_org, assignee_user=assignee_user, due_date=due_date,
+                      priority=priority, status=ItemStatus.OPEN, created_by_id=getattr(author, "id", None))
+    db.session.add(item)
+    db.session.flush()
+    _notify(_assignees([item]), NotificationKind.ASSIGNED, author)
+    db.session.commit()
+    return item
+
+
+def update_item(item: ActionItem, *, author, title: str, description: str, assignee_org: Organisation,
+                assignee_user: User | None, due_date: date | None, priority: Priority) -> ActionItem:
+    if assignee_user is not None and assignee_user.organisation_id != assignee_org.id:
+        raise ActionError("the assignee person belongs to another organisation")
+    reassigned = (item.assignee_org_id, item.assignee_user_id) != (
+        assignee_org.id, assignee_user.id if assignee_user else None)
+    item.title, item.description = title.strip(), (description or "").strip()
+    item.assignee_org, item.assignee_user = assignee_org, assignee_user
+    item.due_date, item.priority, item.updated_at = due_date, priority, utcnow()
+    db.session.flush()
+    if reassigned:
+        _notify(_assignees([item]), NotificationKind.ASSIGNED, author)
+    db.session.commit()
+    return item
+
+
+def _set_status(item: ActionItem, new: ItemStatus, note: str, author) -> ItemUpdate:
+    old = item.status
+    if new == old or new not in TRANSITIONS[old]:
+        raise IllegalTransition(old, new)
+    item.status, item.updated_at = new, utcnow()
+    item.closed_at = utcnow() if new not in PENDING else None
+    entry = ItemUpdate(item=item, author_id=getattr(author, "id", None),
+                       author_label=author.name if author is not None else "", text=(note or "").strip(),
+                       old_status=old, new_status=new)
+    db.session.add(entry)
+    return entry
+
+
+def change_status(item: ActionItem, new: ItemStatus, *, author, note: str = "") -> ItemUpdate:
+    """Move an item along an allowed transition; the progress log records it (with the note)."""
+    entry = _set_status(item, ItemStatus(new), note, author)
+    db.session.flush()
+    _notify(_followers(item), NotificationKind.STATUS_CHANGED, author, str(item.status))
+    db.session.commit()
+    return entry
+
+
+def change_statuses(items: list[ActionItem], new: ItemStatus, *, author, note: str = "") -> tuple[int, list]:
+    """Bulk change: every item that may move to `new` does, in one transaction; returns how many
+    changed and the items refused (already there, or not an allowed transition)."""
+    new = ItemStatus(new)
+    changed, refused = [], []
+    for item in items:
+        try:
+            _set_status(item, new, note, author)
+            changed.append(item)
+        except IllegalTransition:
+            refused.append(item)
+    db.session.flush()
+    _notify([row for item in changed for row in _followers(item)], NotificationKind.STATUS_CHANGED, author, str(new))
+    db.session.commit()
+    return len(changed), refused
+
+
+def add_note(item: ActionItem, text: str, *, author) -> ItemUpdate:
+    entry = ItemUpdate(item=item, author_id=getattr(author, "id", None),
+                       author_label=author.name if author is not None else "", text=text.strip())
+    item.updated_at = utcnow()
+    db.session.add(entry)
+    db.session.flush()
+    _notify(_followers(item) + _assignees([item]), NotificationKind.COMMENTED, author, text.strip()[:120])
+    db.session.commit()
+    return entry
+
+
+def delete_item(item: ActionItem) -> None:
+    db.session.delete(item)
+    db.session.commit()
+
+
+# --- fan-out ---------------------------------------------------------------------------------
+
+def fanout_targets(scope: FanOutScope, *, region: Region | None = None, association: Organisation | None = None,
+                   chosen: Iterable[int] = ()) -> list[tuple[int, str]]:
+    """(id, name) of the municipalities a fan-out reaches, in one query."""
+    query = select(Organisation.id, Organisation.name).where(Organisation.kind == OrgKind.MUNICIPALITY)
+    if scope == FanOutScope.REGION:
+        query = query.where(Organisation.region_id == (region.id if region else None))
+    elif scope == FanOutScope.ASSOCIATION:
+        members = select(association_membership.c.member_id).where(
+            association_membership.c.association_id == (association.id if association else None))
+        query = query.where(Organisation.id.in_(members))
+    elif scope == FanOutScope.CHOSEN:
+        query = query.where(Organisation.id.in_(list(chosen)))
+    return list(db.session.execute(query.order_by(Organisation.id)))
+
+
+def scope_label(scope: FanOutScope, *, region: Region | None, association: Organisation | None, count: int) -> str:
+    """How the selection is named in the matrix heading (kept as plain data, in Slovenian)."""
+    if scope == FanOutScope.ALL:
+        return "vse občine"
+    if scope == FanOutScope.REGION and region is not None:
+        return f"regija {region.name}"
+    if scope == FanOutScope.ASSOCIATION and association is not None:
+        return f"članice {association.display_name}"
+    return f"izbrane občine ({count})"
+
+
+def fan_out(conclusion: Conclusion, *, title: str, author, scope: FanOutScope, description: str = "",
+            due_date: date | None = None, priority: Priority = Priority.NORMAL, region: Region | None = None,
+            association: Organisation | None = None, chosen: Iterable[int] = ()) -> FanOut:
+    """One item per municipality of the selection, all in one transaction (all or nothing)."""
+    targets = fanout_targets(scope, region=region, association=association, chosen=chosen)
+    if not targets:
+        raise EmptySelection("no municipality in the selection")
+    fanout = FanOut(conclusion=conclusion, title=title.strip(), scope=scope, due_date=due_date,
+                    scope_label=scope_label(scope, region=region, association=association, count=len(targets)),
+                    created_by_id=getattr(author, "id", None))
+    db.session.add(fanout)
+    items = [ActionItem(title=fanout.title, description=(description or "").strip(), conclusion=conclusion,
+                        fanout=fanout, assignee_org_id=org_id, due_date=due_date, priority=priority,
+                        status=ItemStatus.OPEN, created_by_id=fanout.created_by_id)
+             for org_id, _name in targets]
+    db.session.add_all(items)
+    db.session.flush()
+    _notify(_assignees(items), NotificationKind.ASSIGNED, author)
+    db.session.commit()
+    return fanout
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+def item_query(user):
+    """Items the user may see: ActionItem outer-joined to its conclusion and meeting, filtered by
+    the visibility rule in SQL."""
+    from coordination.actions.permissions import visible_clause
+
+    return (select(ActionItem).outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
+            .outerjoin(Meeting, Conclusion.meeting_id == Meeting.id).where(visible_clause(user)))
+
+
+def load(item_id: int) -> ActionItem | None:
+    return db.session.get(ActionItem, item_id)
