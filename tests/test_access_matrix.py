@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from coordination.accounts.models import Role
+from coordination.actions import services as actions
+from coordination.actions.models import FanOutScope
 from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
@@ -208,7 +210,14 @@ def objects(session):
         title="Javni posvet", starts_at=datetime(2024, 6, 6, 8, tzinfo=UTC),
         ends_at=datetime(2024, 6, 6, 10, tzinfo=UTC), place="Ljubljana", online_url=None,
         visibility=Visibility.PUBLIC, group=None, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
-    ids = {"meeting": internal.id, "item": item.id, "conclusion": conclusion.id, "public_meeting": public.id,
+    # action items: {action} from the internal conclusion for Kamnik (the municipal user's), created by
+    # the ministry; {fanout} of that conclusion to Kamnik and Ljubljana; {other_action} Ljubljana's item in it
+    action = actions.create_item(title="Naloga", assignee_org=kamnik, author=users["ministry"], conclusion=conclusion)
+    fanout = actions.fan_out(conclusion, title="Razpršena naloga", author=users["ministry"], scope=FanOutScope.CHOSEN,
+                             chosen=[kamnik.id, ljubljana.id])
+    other_action = next(i for i in fanout.items if i.assignee_org_id == ljubljana.id)
+    ids = {"action": action.id, "fanout": fanout.id, "other_action": other_action.id,
+           "meeting": internal.id, "item": item.id, "conclusion": conclusion.id, "public_meeting": public.id,
            "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
            "host_user": users["host"].id, "admin_user": users["admin"].id}
     return users, ids

@@ -107,7 +107,8 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
     groups.add_member(group, organisation_id=sos.id, user_id=None, role=GroupRole.OBSERVER,
                       valid_from=date(2023, 1, 1), valid_until=date(2023, 12, 31))
     ids = {"group": group.id, **_seed_minutes(users, group), **_seed_meetings(users, group)}
-    return {**ids, **_seed_conclusions(ids)}
+    ids = {**ids, **_seed_conclusions(ids)}
+    return {**ids, **_seed_actions(users, ids)}
 
 
 def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:
@@ -229,6 +230,38 @@ def _seed_conclusions(ids: dict[str, int]) -> dict[str, int]:
     meetings.update_conclusion(founding, text=founding.text, kind=founding.kind, visibility=founding.visibility,
                                agenda_item=founding.agenda_item, establishes_group=founded)
     return {"founded_group": founded.id, "conclusion": meetings.load(ids["meeting"]).conclusions[0].id}
+
+
+def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]:
+    """For the action-item pages: the public meeting's second conclusion fans out to all 212
+    municipalities with a spread of statuses (Kamnik's item in progress with a progress note); an
+    item of its own for Kamnik from {conclusion}, overdue; {action} = Kamnik's fan-out item."""
+    from datetime import timedelta
+
+    from coordination.actions import services as actions
+    from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, Priority
+    from coordination.meetings import services as meetings
+
+    today = actions.today()
+    public = meetings.load(ids["public_meeting"])
+    fanout = actions.fan_out(public.conclusions[1], title="Imenovati predstavnika za strategijo DS 2030",
+                             description="Občina sporoči ime in kontakt predstavnika.", author=users["ministry"],
+                             scope=FanOutScope.ALL, due_date=today + timedelta(days=10))
+    items = db.session.scalars(select(ActionItem).where(ActionItem.fanout_id == fanout.id)
+                               .order_by(ActionItem.id)).all()
+    kamnik_item = next(i for i in items if i.assignee_org_id == users["municipal"].organisation_id)
+    spread = [ItemStatus.DONE, ItemStatus.IN_PROGRESS, ItemStatus.OPEN, ItemStatus.DONE, ItemStatus.BLOCKED]
+    for index, item in enumerate(items):
+        if item is not kamnik_item and spread[index % 5] != ItemStatus.OPEN:
+            actions.change_status(item, spread[index % 5], author=users["ministry"])
+    actions.change_status(kamnik_item, ItemStatus.IN_PROGRESS, author=users["municipal"],
+                          note="Predstavnik bo imenovan na seji občinskega sveta.")
+    conclusion = db.session.get(type(public.conclusions[0]), ids["conclusion"])
+    own = actions.create_item(title="Poslati seznam skrbnikov podatkov", assignee_org=kamnik_item.assignee_org,
+                              assignee_user=users["municipal"], author=users["ministry"], conclusion=conclusion,
+                              description="Seznam skrbnikov z datumi imenovanja.", priority=Priority.HIGH,
+                              due_date=today - timedelta(days=3))
+    return {"fanout": fanout.id, "action": kamnik_item.id, "own_action": own.id}
 
 
 class _QuietHandler(WSGIRequestHandler):
