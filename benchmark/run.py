@@ -131,19 +131,77 @@ def generate(scale: float) -> dict:
     _bulk(MinutesVersion, versions)
     _bulk(Conclusion, conclusions)
     _bulk(RegisterCounter, [{"body": b, "year": y, "last": n} for (b, y), n in counters.items()])
+    action_sizes = _generate_actions(rnd, scale, now, users, municipalities, ministry, conclusion_id)
     _bulk(AuditEntry, [{"at": now - timedelta(minutes=i), "actor_id": 2, "actor_label": "Admin", "action": "update",
                         "entity_type": "Meeting", "entity_id": str(i % n_meetings + 1), "entity_label": "seja",
                         "changes": {"title": ["a", "b"]}} for i in range(int(50000 * scale))])
     db.session.commit()
+    _reindex()
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:  # bulk ids were given explicitly: move the sequences past them
             for table in ("app_user", "working_group", "group_membership", "meeting", "participant", "agenda_item",
-                          "minutes_version", "conclusion"):
+                          "minutes_version", "conclusion", "fan_out", "action_item", "item_update", "notification"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                                   f"(SELECT max(id) FROM {table}))"))
             conn.execute(text("ANALYZE"))
     return {"bench meeting": n_groups, "users": n_users, "groups": n_groups, "meetings": n_meetings, "agenda items": item_id,
-            "minutes versions": version_id, "conclusions": conclusion_id, "audit entries": int(50000 * scale)}
+            "minutes versions": version_id, "conclusions": conclusion_id, **action_sizes,
+            "audit entries": int(50000 * scale)}
+
+
+def _generate_actions(rnd, scale, now, users, municipalities, ministry, n_conclusions) -> dict:
+    """About 100,000 action items at scale 1: fan-outs of conclusions to all 212 municipalities
+    (most of the volume) and single items, with statuses, due dates, a progress log and notifications."""
+    from coordination.actions.models import ActionItem, FanOut, FanOutScope, ItemStatus, ItemUpdate, Notification
+
+    today = now.date()
+    statuses = [s.value for s in ItemStatus]
+    weights = [15, 20, 5, 55, 5]
+    n_fanouts = int(400 * scale) + 1
+    fanouts, items, updates, notes = [], [], [], []
+    item_id = 0
+    for f in range(1, n_fanouts + 1):
+        due = today + timedelta(days=rnd.randint(-200, 120))
+        fanouts.append({"id": f, "conclusion_id": f, "title": f"Razpršena naloga {f}", "scope": FanOutScope.ALL.value,
+                        "scope_label": "vse občine", "due_date": due, "created_by_id": 1, "created_at": now})
+        for org in municipalities:
+            item_id += 1
+            items.append({"id": item_id, "title": f"Razpršena naloga {f}", "description": LOREM[:200],
+                          "conclusion_id": f, "fanout_id": f, "assignee_org_id": org.id, "due_date": due,
+                          "priority": "normal", "status": rnd.choices(statuses, weights)[0], "created_by_id": 1,
+                          "created_at": now, "updated_at": now})
+    singles = int(100000 * scale) - item_id
+    for _ in range(max(singles, 0)):
+        item_id += 1
+        org = rnd.choice(municipalities + [ministry])
+        items.append({"id": item_id, "title": f"Naloga {item_id} za cestišče in kanalizacijo", "description": LOREM[:200],
+                      "conclusion_id": rnd.randint(1, n_conclusions), "fanout_id": None, "assignee_org_id": org.id,
+                      "due_date": today + timedelta(days=rnd.randint(-300, 200)), "priority": "normal",
+                      "status": rnd.choices(statuses, weights)[0], "created_by_id": 1, "created_at": now,
+                      "updated_at": now})
+    for i in range(1, item_id + 1, 2):
+        updates.append({"id": len(updates) + 1, "item_id": i, "author_id": 3, "author_label": "Uporabnik 3",
+                        "created_at": now, "text": "Poteka usklajevanje.", "old_status": "open",
+                        "new_status": "in_progress"})
+    for i in range(int(20000 * scale)):
+        notes.append({"id": i + 1, "user_id": rnd.randint(1, len(users)), "kind": "assigned",
+                      "item_id": rnd.randint(1, item_id), "actor_label": "Ministrstvo", "detail": "",
+                      "created_at": now, "read_at": None if i % 3 else now})
+    _bulk(FanOut, fanouts)
+    _bulk(ActionItem, items)
+    _bulk(ItemUpdate, updates)
+    _bulk(Notification, notes)
+    return {"fan-outs": n_fanouts, "action items": item_id, "progress notes": len(updates), "notifications": len(notes)}
+
+
+def _reindex() -> None:
+    """Bulk inserts bypass the search index's flush hook: rebuild it, as `flask search reindex` does."""
+    try:
+        from coordination.search.indexing import reindex
+    except ImportError:
+        return
+    reindex()
+    db.session.commit()
 
 
 def pages(app) -> list[tuple[str, str, str]]:

@@ -119,6 +119,66 @@ def _load_group_work(it_group, steward_group) -> None:
         meetings.add_agenda_item(meeting, title=title, visibility=Visibility.INTERNAL)
 
 
+# the follow-up of each of the five conclusions: (conclusion number, title, assignee, status, due in days)
+FOLLOW_UP = (
+    (1, "Pripraviti predlog sklepa vlade o ustanovitvi medresorske delovne skupine", "MDP", "done", -400),
+    (2, "Ustanoviti delovno skupino občinskih skrbnikov podatkov", "MDP", "done", -380),
+    (3, "Posredovati pripombe k osnutku strategije Digitalna Slovenija 2030", "SOS", "in_progress", 12),
+    (3, "Posredovati pripombe k osnutku strategije Digitalna Slovenija 2030", "ZMOS", "open", 12),
+    (4, "Ustanoviti delovno skupino za informacijske zahteve občin", "MDP", "done", -380),
+    (4, "Zbrati zahteve občin za informacijske rešitve države", "SOS", "in_progress", 30),
+    (5, "Pripraviti terminski načrt rednih sestankov za leto 2027", "MDP", "open", 20),
+)
+STEWARD_TASK = "Imenovati občinskega skrbnika podatkov in ga sporočiti ministrstvu"
+# how far the 212 municipalities are with naming their steward (shares add up to 1)
+STEWARD_SPREAD = (("done", 0.58), ("in_progress", 0.19), ("open", 0.15), ("blocked", 0.05), ("cancelled", 0.03))
+
+
+def load_action_items() -> bool:
+    """The action items of the five conclusions, and conclusion 2 fanned out to all 212
+    municipalities (name a data steward) with a realistic spread of statuses; due dates are set
+    relative to today so the demo always has overdue and soon-due work."""
+    import random
+    from datetime import timedelta
+
+    from coordination.actions import services as actions
+    from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, Priority
+    from coordination.meetings.models import Conclusion, Meeting
+
+    meeting = db.session.scalar(select(Meeting).where(Meeting.title == MINISTER_MEETING))
+    if meeting is None or db.session.scalar(select(ActionItem.id).join(Conclusion).where(
+            Conclusion.meeting_id == meeting.id).limit(1)) is not None:
+        return False
+    ministry = db.session.scalar(select(User).where(User.email == "ministrstvo@demo.si"))
+    today = actions.today()
+    by_number = {c.number: c for c in meeting.conclusions}
+    for number, title, assignee, status, due_in in FOLLOW_UP:
+        item = actions.create_item(title=title, assignee_org=_organisation(assignee), author=ministry,
+                                   conclusion=by_number[number], due_date=today + timedelta(days=due_in))
+        if status != "open":
+            actions.change_status(item, ItemStatus(status), author=ministry)
+    fanout = actions.fan_out(
+        by_number[2], title=STEWARD_TASK, author=ministry, scope=FanOutScope.ALL, priority=Priority.HIGH,
+        due_date=today - timedelta(days=5),
+        description="Občina imenuje skrbnika podatkov in njegovega namestnika ter ministrstvu sporoči "
+                    "njuna imena, poslovna kontakta in akt o imenovanju.")
+    items = sorted(fanout.items, key=lambda i: i.assignee_org_id)
+    random.Random(2022).shuffle(items)  # noqa: S311  # nosec B311 - a fixed demo spread, not security
+    start = 0
+    for status, share in STEWARD_SPREAD:
+        chosen = items[start:start + round(share * len(items))]
+        start += len(chosen)
+        if status != "open":
+            actions.change_statuses(chosen, ItemStatus(status), author=ministry,
+                                    note="Stanje po poročanju občine.")
+    kamnik = next(i for i in items if i.assignee_org.name == "Kamnik")
+    if kamnik.status != ItemStatus.IN_PROGRESS:
+        actions.change_status(kamnik, ItemStatus.IN_PROGRESS, author=ministry, note="Stanje po poročanju občine.")
+    kamnik_user = db.session.scalar(select(User).where(User.email == "kamnik@demo.si"))
+    actions.add_note(kamnik, "Skrbnik bo imenovan s sklepom župana; namestnik je že izbran.", author=kamnik_user)
+    return True
+
+
 def load() -> int:
     """Create what is missing; return the number of accounts created."""
     if db.session.scalar(select(Organisation.id).where(Organisation.name == DEMO_HOST)) is None:
@@ -133,4 +193,5 @@ def load() -> int:
                                  password=DEMO_PASSWORD)
             created += 1
     load_minister_meeting()
+    load_action_items()
     return created

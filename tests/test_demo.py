@@ -23,3 +23,20 @@ def test_demo_accounts_and_the_minister_meeting(session):
     assert established == ["DS-SP", "DS-IT"]
     assert "Digitalna Slovenija 2030" in meeting.conclusions[2].text
     assert session.scalar(select(func.count()).select_from(Meeting).where(Meeting.title == demo.MINISTER_MEETING)) == 1
+
+
+def test_demo_action_items_follow_the_five_conclusions(session):
+    from coordination.actions.models import ActionItem, FanOut, ItemStatus
+
+    with acting_as("tests"):
+        demo.load()
+        assert demo.load_action_items() is False  # idempotent
+    meeting = session.scalar(select(Meeting).where(Meeting.title == demo.MINISTER_MEETING))
+    assert all(c.action_items for c in meeting.conclusions), "every conclusion has its action items"
+    fanout = session.scalar(select(FanOut).where(FanOut.title == demo.STEWARD_TASK))
+    assert fanout.conclusion.number == 2
+    statuses = dict(session.execute(select(ActionItem.status, func.count()).where(
+        ActionItem.fanout_id == fanout.id).group_by(ActionItem.status)).all())
+    assert sum(statuses.values()) == 212
+    assert set(statuses) == set(ItemStatus), statuses
+    assert statuses[ItemStatus.DONE] > statuses[ItemStatus.OPEN] > statuses[ItemStatus.BLOCKED]
