@@ -151,7 +151,7 @@ def visible_clause(user, visibility_column=None):
     """The SQL twin of `sees()`: a WHERE clause over `Meeting` (in the query's FROM) and, optionally,
     the column with the visibility of something inside it (a conclusion's, an agenda item's), so
     lists filter in the database and agree with the rule above (tests compare the two)."""
-    from sqlalchemy import and_, exists, false, not_, or_, true
+    from sqlalchemy import and_, false, not_, or_, select, true
 
     from coordination.groups.models import GroupMembership
     from coordination.groups.permissions import today
@@ -164,18 +164,20 @@ def visible_clause(user, visibility_column=None):
     levels = [Meeting.visibility] + ([visibility_column] if visibility_column is not None else [])
     confidential = or_(*(level == Visibility.CONFIDENTIAL for level in levels))
     internal = or_(*(level == Visibility.INTERNAL for level in levels))
-    named = exists().where(Participant.meeting_id == Meeting.id, Participant.user_id == user.id)
+    # uncorrelated subqueries: each is evaluated once per statement (a small set of ids), not per row
+    named = Meeting.id.in_(select(Participant.meeting_id).where(Participant.user_id == user.id).correlate(None))
     if is_staff(user):
         insider = true()
     else:
         now = today()
-        member = exists().where(
-            GroupMembership.group_id == Meeting.group_id, GroupMembership.user_id == user.id,
+        groups = select(GroupMembership.group_id).where(
+            GroupMembership.user_id == user.id,
             or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
-            or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now))
-        organiser = and_(Meeting.group_id.is_(None), exists().where(
-            meeting_organiser.c.meeting_id == Meeting.id, meeting_organiser.c.organisation_id == user.organisation_id))
-        insider = or_(member, named, Meeting.created_by_id == user.id, organiser)
+            or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now)).correlate(None)
+        organised = select(meeting_organiser.c.meeting_id).where(
+            meeting_organiser.c.organisation_id == user.organisation_id).correlate(None)
+        insider = or_(Meeting.group_id.in_(groups), named, Meeting.created_by_id == user.id,
+                      and_(Meeting.group_id.is_(None), Meeting.id.in_(organised)))
     return or_(and_(confidential, named), and_(not_(confidential), internal, insider),
                and_(not_(confidential), not_(internal)))
 
