@@ -34,6 +34,19 @@ def database_url(default: str) -> str:
     return url
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number; got '{raw}'.") from None
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return default if not raw else raw in ("1", "true", "yes", "on")
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -66,10 +79,28 @@ class Config:
     AUDIT_PAGE_SIZE = 50
     CREATE_DEMO_ACCOUNTS = False
 
+    # e-mail (coordination/mail.py): "smtp" sends through MAIL_SERVER, "outbox" writes .eml files
+    # to MAIL_OUTBOX instead (the development default); every setting can come from the environment
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_flag("MAIL_USE_TLS")   # STARTTLS after connecting
+    MAIL_USE_SSL = _env_flag("MAIL_USE_SSL")   # TLS from the first byte (usually port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Koordinacija občin <no-reply@localhost>")
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "outbox"))
+    # the address links in e-mails start with (no trailing slash needed)
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+    # `flask reminders send`: items overdue or due within this many days go into the digest
+    REMINDER_DAYS = _env_int("REMINDER_DAYS", 7)
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
     CREATE_DEMO_ACCOUNTS = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
 
     def __init__(self):
         INSTANCE_DIR.mkdir(exist_ok=True)
@@ -81,8 +112,15 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SERVER_NAME = None
+    MAIL_BACKEND = "outbox"  # never real mail; tests that need SMTP point the app at their own server
+    APP_BASE_URL = "http://127.0.0.1:5000"
+    REMINDER_DAYS = 7
 
     def __init__(self):
+        import tempfile
+
+        # mail goes to a directory of this test process (made on the first message), never instance/outbox
+        self.MAIL_OUTBOX = str(Path(tempfile.gettempdir()) / f"coordination-test-outbox-{os.getpid()}")
         # tests never touch the development database: TEST_DATABASE_URL or a throwaway file
         url = os.environ.get("TEST_DATABASE_URL", "").strip()
         if not url:  # one file per test process, so two runs at once never share a database

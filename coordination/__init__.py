@@ -24,6 +24,11 @@ BLUEPRINTS = (
     "coordination.meetings.conclusions_routes",
     "coordination.documents.routes",
     "coordination.calendar.routes",
+    "coordination.actions.notification_routes",
+    "coordination.actions.list_routes",
+    "coordination.actions.fanout_routes",
+    "coordination.actions.routes",
+    "coordination.search.routes",
 )
 
 

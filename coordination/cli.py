@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask reference load`, `flask demo load`, `flask accounts create-admin`."""
+"""Command-line tasks: `flask reference load`, `flask demo load`, `flask accounts create-admin`,
+`flask reminders send`, `flask search reindex`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -26,9 +27,13 @@ def register(app):
         if not current_app.config.get("CREATE_DEMO_ACCOUNTS"):
             raise click.ClickException("Demo data is only for development (APP_CONFIG=development).")
         from coordination import demo as demo_data
+        from coordination.extensions import db
+        from coordination.search.indexing import reindex
 
         with acting_as("system: flask demo load"):
             created = demo_data.load()
+        reindex()  # the flush hook indexes what the loader writes; this also covers data from before the index
+        db.session.commit()
         click.echo(f"Demo data loaded: {created} new accounts.")
 
     @accounts.command("create-admin")
@@ -57,5 +62,35 @@ def register(app):
                                  password=password)
         click.echo(f"Administrator {email} created.")
 
-    for group in (reference, demo, accounts):
+    reminders = AppGroup("reminders", help="E-mail reminders (run from a scheduler, e.g. cron).")
+
+    @reminders.command("send")
+    @click.option("--days", type=click.IntRange(0, 366), default=None,
+                  help="Items due within this many days (default: REMINDER_DAYS, 7); overdue ones always.")
+    def reminders_send(days):
+        """Send each user one digest of their overdue and soon-due action items (at most once a day)."""
+        from coordination.actions.reminders import send_digests
+
+        days = current_app.config["REMINDER_DAYS"] if days is None else days
+        with acting_as("reminders"):
+            summary = send_digests(days)
+        click.echo(f"sent {summary.sent} digests, skipped {summary.skipped} (already sent today)")
+        if summary.failed:
+            for error in summary.errors:
+                click.echo(f"error: {error}", err=True)
+            raise click.ClickException(f"{summary.failed} digests not sent; a later run will retry them")
+
+    search = AppGroup("search", help="The full-text search index.")
+
+    @search.command("reindex")
+    def search_reindex():
+        """Rebuild the search index from meetings, minutes, conclusions and action items (after bulk writes)."""
+        from coordination.extensions import db
+        from coordination.search.indexing import reindex
+
+        count = reindex()
+        db.session.commit()
+        click.echo(f"Search index rebuilt: {count} documents.")
+
+    for group in (reference, demo, accounts, reminders, search):
         app.cli.add_command(group)

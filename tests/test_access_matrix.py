@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from coordination.accounts.models import Role
 from coordination.actions import services as actions
-from coordination.actions.models import FanOutScope
+from coordination.actions.models import FanOutScope, Notification
+from coordination.extensions import db
 from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
@@ -47,8 +49,18 @@ def group_meeting(status: int) -> dict:
 GROUP_MEETING = group_meeting(200)
 
 
+def action_editors(status: int) -> dict:
+    """{action}: admin, ministry and Kamnik's official (assignee and the source meeting's secretary) get
+    `status`, the others 403."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
+            "municipal_other": 403, "host": 403}
+
+
 # endpoint -> list of (method, path template, form data, {role: status})
 # path templates are filled from the `objects` fixture: {own} = the municipal user's municipality, …
+# the municipal official's own notification: followed (302 to the item) by him, unknown (404) to the others
+OWN_NOTIFICATION = {"anonymous": 302, **{r: 404 for r in ROLES[1:]}, "municipal": 302}
+
 MATRIX: dict[str, list[tuple]] = {
     "static": [("GET", "/static/css/app.css", None, {r: 200 for r in ROLES})],
     "accounts.login": [("GET", "/prijava", None, {"anonymous": 200, **{r: 302 for r in ROLES[1:]}})],
@@ -160,6 +172,10 @@ MATRIX: dict[str, list[tuple]] = {
                              group_meeting(422))],  # a foreign id
     "conclusions.register": [("GET", "/sklepi/", None, SIGNED_IN),
                              ("GET", "/sklepi/?body=DS-MAT&year=2024&kind=decision&q=Sklep", None, SIGNED_IN)],
+    # search: every signed-in user; what each finds is filtered by the rules of the things found
+    "search.index": [("GET", "/iskanje", None, SIGNED_IN),
+                     ("GET", "/iskanje?q=sklep&kind=conclusion&page=2", None, SIGNED_IN),
+                     ("GET", "/iskanje?q=%22(NEAR*%20-&kind=x", None, SIGNED_IN)],
     # documents and calendar: whoever may view the meeting; the feeds are public, the token is the key
     "documents.minutes_pdf": [("GET", "/sestanki/{meeting}/zapisnik.pdf", None, GROUP_MEETING),
                               ("GET", "/sestanki/999999/zapisnik.pdf", None,
@@ -174,8 +190,89 @@ MATRIX: dict[str, list[tuple]] = {
                               {**group_meeting(302), "admin": 302, "ministry": 302})],
     "calendar.user_feed": [("GET", "/koledar/ni-takega-zetona-0123456789abcdefghijk.ics", None,
                             {r: 404 for r in ROLES})],
+    # in-app notifications and e-mail settings: every signed-in user, each only their own; {notification}
+    # is the municipal official's (his municipality was assigned {action}), so to the others it is unknown
+    "notifications.index": [("GET", "/obvestila", None, SIGNED_IN), ("GET", "/obvestila?page=2", None, SIGNED_IN)],
+    "notifications.badge": [("GET", "/obvestila/stevec", None, SIGNED_IN)],
+    "notifications.open_item": [("GET", "/obvestila/{notification}", None, OWN_NOTIFICATION),
+                                ("GET", "/obvestila/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "notifications.mark_read": [("POST", "/obvestila/{notification}/prebrano", {}, OWN_NOTIFICATION)],
+    "notifications.mark_all_read": [("POST", "/obvestila/prebrano", {}, {r: 302 for r in ROLES})],
+    "notifications.settings": [("GET", "/racun/obvestila", None, SIGNED_IN),
+                               ("POST", "/racun/obvestila", {"digest_enabled": "y"}, {r: 302 for r in ROLES})],
     "calendar.group_feed": [("GET", "/koledar/skupina/ni-takega-zetona-0123456789abcdefghijk.ics", None,
                              {r: 404 for r in ROLES})],
+    # a single action item. {action} is Kamnik's item from the internal {conclusion} of DS-MAT (created by the
+    # ministry): staff, Kamnik's official (its assignee, and the secretary running the source meeting) see,
+    # edit and update it; Ljubljana's official (a seat without a person: not an insider) and SOS (Kamnik is no
+    # member) do not see it. {other_action} is Ljubljana's: its official sees and updates it but may not edit it.
+    # The changing rows send bad input (422) or are refused, so later rows find the items as they were.
+    "actions.detail": [("GET", "/naloge/{action}", None, action_editors(200)),
+                       ("GET", "/naloge/{other_action}", None, {**action_editors(200), "municipal_other": 200}),
+                       ("GET", "/naloge/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "actions.create": [("GET", "/naloge/nova", None, {**STAFF, "association": 200}),
+                       ("POST", "/naloge/nova", {"title": ""}, {**STAFF, "admin": 422, "ministry": 422,
+                                                                "association": 422})],
+    "actions.create_from": [("GET", "/sklepi/{conclusion}/naloge/nova", None, action_editors(200)),
+                            ("POST", "/sklepi/{conclusion}/naloge/nova", {"title": ""}, action_editors(422)),
+                            ("GET", "/sklepi/999999/naloge/nova", None,
+                             {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "actions.edit": [("GET", "/naloge/{action}/uredi", None, action_editors(200)),
+                     ("GET", "/naloge/{other_action}/uredi", None, action_editors(200)),
+                     ("POST", "/naloge/{action}/uredi", {"title": ""}, action_editors(422))],
+    "actions.change_status": [("POST", "/naloge/{action}/status", {"status": "bogus"}, action_editors(422)),
+                              ("POST", "/naloge/{other_action}/status", {"status": "bogus"},
+                               {**action_editors(422), "municipal_other": 422})],
+    "actions.add_note": [("POST", "/naloge/{action}/zapis", {"text": ""}, action_editors(422)),
+                         ("POST", "/naloge/{other_action}/zapis", {"text": ""},
+                          {**action_editors(422), "municipal_other": 422})],
+    "actions.delete": [("POST", "/naloge/{action}/izbrisi", {}, action_editors(422))],  # not confirmed
+    # the action-item list, its export and the CSV status upload: every signed-in user, each over the
+    # items they may see; a row's status change needs actions.update on {action} (Kamnik's item of the
+    # internal conclusion): staff and Kamnik's official; the others do not see it (404). A bad status
+    # value changes nothing, so the rows after still find it open.
+    "action_lists.index": [("GET", "/naloge/", None, SIGNED_IN),
+                           ("GET", "/naloge/?status=open&status=x&org={own}&region=1&due_from=2024-02-30&sort=assignee"
+                                   "&mine=1&overdue=1&q=Nal&page=9", None, SIGNED_IN)],
+    "action_lists.set_status": [("POST", "/naloge/seznam/{action}/stanje", {"status": "bogus"},
+                                 {"anonymous": 302, "admin": 303, "ministry": 303, "association": 404,
+                                  "municipal": 303, "municipal_other": 404, "host": 404})],
+    "action_lists.bulk_status": [("POST", "/naloge/seznam/stanje", {"status": "bogus", "ids": "{action}"},
+                                  {"anonymous": 302, **{r: 303 for r in ROLES[1:]}})],
+    "action_lists.export_csv": [("GET", "/naloge/izvoz.csv?overdue=1", None, SIGNED_IN)],
+    "action_lists.export_xlsx": [("GET", "/naloge/izvoz.xlsx?sort=assignee", None, SIGNED_IN)],
+    "action_lists.upload": [("GET", "/naloge/uvoz", None, SIGNED_IN),
+                            ("POST", "/naloge/uvoz", {}, {"anonymous": 302, **{r: 422 for r in ROLES[1:]}})],
+    "action_lists.preview": [("GET", "/naloge/uvoz/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "action_lists.confirm": [("POST", "/naloge/uvoz/999999/potrdi", {},
+                              {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "action_lists.import_template": [("GET", "/naloge/uvoz/predloga.csv", None, SIGNED_IN)],
+    # fan-out of the internal {conclusion} (whoever runs its meeting: staff and the municipal secretary) and
+    # the matrix of {fanout} (its viewers and, since the conclusion is not confidential, association staff);
+    # reminders: staff, the runners and association staff (their members only; none here, so nothing is sent)
+    "fanouts.fan_out": [("GET", "/sklepi/{conclusion}/razprsitev", None, GROUP_MEETING),
+                        ("GET", "/sklepi/{conclusion}/razprsitev?scope=chosen", None, GROUP_MEETING),
+                        ("POST", "/sklepi/{conclusion}/razprsitev", {"scope": "chosen"}, group_meeting(422)),
+                        ("GET", "/sklepi/999999/razprsitev", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "fanouts.view": [("GET", "/razprsitve/{fanout}", None, {**GROUP_MEETING, "association": 200}),
+                     ("GET", "/razprsitve/{fanout}?status=overdue&region=SI041&members=1", None,
+                      {**GROUP_MEETING, "association": 200}),
+                     ("GET", "/razprsitve/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "fanouts.remind": [("GET", "/razprsitve/{fanout}/opomni", None, {**GROUP_MEETING, "association": 200}),
+                       ("POST", "/razprsitve/{fanout}/opomni", {}, {**group_meeting(302), "association": 302})],
+    # status reports: a group's for every signed-in user (the group page is open; each sees only the items
+    # they may see), a meeting's for its viewers, a fan-out's for its matrix viewers, a municipality's for
+    # those who see its private records (SOS: Kamnik is no member here)
+    "documents.group_actions_pdf": [("GET", "/skupine/{group}/naloge.pdf", None, SIGNED_IN),
+                                    ("GET", "/skupine/999999/naloge.pdf", None,
+                                     {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "documents.meeting_actions_pdf": [("GET", "/sestanki/{meeting}/naloge.pdf", None, GROUP_MEETING),
+                                      ("GET", "/sestanki/{public_meeting}/naloge.pdf", None, SIGNED_IN)],
+    "documents.fanout_report_pdf": [("GET", "/razprsitve/{fanout}/porocilo.pdf", None,
+                                     {**GROUP_MEETING, "association": 200})],
+    "documents.organisation_actions_pdf": [("GET", "/organizacije/{own}/naloge.pdf", None, GROUP_MEETING),
+                                           ("GET", "/organizacije/999999/naloge.pdf", None,
+                                            {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
 }
 
 
@@ -216,7 +313,9 @@ def objects(session):
     fanout = actions.fan_out(conclusion, title="Razpršena naloga", author=users["ministry"], scope=FanOutScope.CHOSEN,
                              chosen=[kamnik.id, ljubljana.id])
     other_action = next(i for i in fanout.items if i.assignee_org_id == ljubljana.id)
-    ids = {"action": action.id, "fanout": fanout.id, "other_action": other_action.id,
+    notification = db.session.scalar(select(Notification.id).where(
+        Notification.user_id == users["municipal"].id).order_by(Notification.id))
+    ids = {"notification": notification, "action": action.id, "fanout": fanout.id, "other_action": other_action.id,
            "meeting": internal.id, "item": item.id, "conclusion": conclusion.id, "public_meeting": public.id,
            "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
            "host_user": users["host"].id, "admin_user": users["admin"].id}

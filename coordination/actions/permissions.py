@@ -139,3 +139,36 @@ def visible_clause(user):
         clauses.append(ActionItem.assignee_org_id.in_(members) & (
             ActionItem.conclusion_id.is_(None) | ActionItem.conclusion_id.not_in(confidential)))
     return or_(*clauses)
+
+
+@rule("notifications.browse")
+def can_browse_notifications(user, obj=None) -> bool:
+    """Own in-app notifications and e-mail settings: every signed-in user, each only their own."""
+    return signed_in(user)
+
+
+def update_clause(user):
+    """The SQL twin of `can_update` (a boolean column for list rows and imports), over a query that
+    outer-joins ActionItem -> Conclusion -> Meeting (services.item_query): assignee organisation or
+    person, creator, staff, or a runner of the source meeting (its creator, or the chair or
+    secretary of its group today)."""
+    from sqlalchemy import and_, exists, false, or_, true
+
+    from coordination.groups.models import GroupMembership
+    from coordination.groups.permissions import today
+    from coordination.meetings.models import Meeting
+    from coordination.meetings.permissions import RUNNERS
+
+    if not signed_in(user):
+        return false()
+    if is_staff(user):
+        return true()
+    now = today()
+    runner = exists().where(
+        GroupMembership.group_id == Meeting.group_id, GroupMembership.user_id == user.id,
+        GroupMembership.role.in_(list(RUNNERS)),
+        or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
+        or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now))
+    return or_(ActionItem.assignee_org_id == user.organisation_id, ActionItem.assignee_user_id == user.id,
+               ActionItem.created_by_id == user.id,
+               and_(ActionItem.conclusion_id.is_not(None), or_(Meeting.created_by_id == user.id, runner)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, func, insert, select
 
 from coordination.accounts.models import User
 from coordination.actions.models import (
@@ -68,9 +68,10 @@ def _notify(rows: list[tuple[int, ActionItem]], kind: NotificationKind, author, 
     """One notification per (user, item), never to the author themself; one INSERT for all."""
     author_id = getattr(author, "id", None)
     label = author.name if author is not None else ""
-    values = [{"user_id": user_id, "kind": kind, "item_id": item.id, "actor_label": label[:200],
+    unique = {(user_id, item.id): item for user_id, item in rows if user_id != author_id}  # creator and assignee
+    values = [{"user_id": user_id, "kind": kind, "item_id": item_id, "actor_label": label[:200],
                "detail": detail[:300], "created_at": utcnow()}
-              for user_id, item in rows if user_id != author_id]
+              for (user_id, item_id) in unique]
     if values:
         db.session.execute(insert(Notification), values)
 
@@ -241,3 +242,125 @@ def item_query(user):
 
 def load(item_id: int) -> ActionItem | None:
     return db.session.get(ActionItem, item_id)
+
+
+# --- pages: one item, the items of conclusions, a group's and a user's open items --------------
+
+def load_page(item_id: int) -> ActionItem | None:
+    """An item with everything its page shows and its rules ask (source conclusion and meeting with
+    the people who decide visibility, the progress log with authors) in a fixed number of queries."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from coordination.groups.models import WorkingGroup
+
+    meeting = joinedload(ActionItem.conclusion).joinedload(Conclusion.meeting)
+    return db.session.scalar(select(ActionItem).where(ActionItem.id == item_id).options(
+        meeting.selectinload(Meeting.participants), meeting.selectinload(Meeting.organisers),
+        meeting.joinedload(Meeting.group).selectinload(WorkingGroup.memberships),
+        joinedload(ActionItem.assignee_user), joinedload(ActionItem.created_by), joinedload(ActionItem.fanout),
+        selectinload(ActionItem.assignee_org).selectinload(Organisation.associations),
+        selectinload(ActionItem.updates).joinedload(ItemUpdate.author)))
+
+
+def load_conclusion(conclusion_id: int) -> Conclusion | None:
+    """A conclusion with what its rules need (its meeting's people), for creating items from it."""
+    from sqlalchemy.orm import joinedload
+
+    from coordination.groups.models import WorkingGroup
+
+    meeting = joinedload(Conclusion.meeting)
+    return db.session.scalar(select(Conclusion).where(Conclusion.id == conclusion_id).options(
+        meeting.selectinload(Meeting.participants), meeting.selectinload(Meeting.organisers),
+        meeting.joinedload(Meeting.group).selectinload(WorkingGroup.memberships)))
+
+
+def org_people(org_id: int | None) -> list[tuple[int, str]]:
+    """(id, name) of the active users of an organisation, for the assignee person drop-down."""
+    from coordination.web.formatting import sl_order
+
+    if not org_id:
+        return []
+    return [tuple(row) for row in db.session.execute(
+        select(User.id, User.name).where(User.organisation_id == org_id, User.active).order_by(sl_order(User.name)))]
+
+
+def item_counts(conclusion_ids: Iterable[int]) -> dict[int, int]:
+    """How many items each conclusion has, in one grouped query (always one, even for none)."""
+    return dict(db.session.execute(
+        select(ActionItem.conclusion_id, func.count()).where(ActionItem.conclusion_id.in_(list(conclusion_ids)))
+        .group_by(ActionItem.conclusion_id)).all())
+
+
+def _pending_first_due(query, limit: int):
+    """Pending items, overdue first then by due date (none last), high priority first on a tie;
+    each row carries the total and the overdue count (window functions: one query for all)."""
+    rank = case({Priority.HIGH: 0, Priority.NORMAL: 1}, value=ActionItem.priority, else_=2)
+    overdue = case((ActionItem.due_date < today(), 1), else_=0)
+    rows = db.session.execute(
+        query.add_columns(func.count().over(), func.sum(overdue).over())
+        .where(ActionItem.status.in_(list(PENDING)))
+        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, rank, ActionItem.id).limit(limit)).all()
+    total = rows[0][1] if rows else 0
+    late = int(rows[0][2] or 0) if rows else 0
+    return {"rows": [row[0] for row in rows], "total": total, "overdue": late}
+
+
+def my_open_items(user, limit: int = 10) -> dict:
+    """Pending items assigned to the user personally or created by them."""
+    return _pending_first_due(item_query(user).where(
+        (ActionItem.assignee_user_id == user.id) | (ActionItem.created_by_id == user.id)), limit)
+
+
+def organisation_open_items(user, limit: int = 10) -> dict:
+    """Pending items assigned to the user's organisation."""
+    return _pending_first_due(item_query(user).where(ActionItem.assignee_org_id == user.organisation_id), limit)
+
+
+def group_open_items(user, group, limit: int = 10) -> dict:
+    """Pending items from conclusions of the group's meetings that the user may see."""
+    return _pending_first_due(item_query(user).where(Meeting.group_id == group.id), limit)
+
+
+# --- bulk status upload (CSV import) ---------------------------------------------------------
+
+def create_import_batch(user, *, filename: str, valid_rows: list[dict], errors: list[dict]):
+    """Keep a validated upload until its owner confirms it (nothing is changed yet)."""
+    from coordination.actions.models import ImportBatch
+
+    batch = ImportBatch(user_id=user.id, filename=(filename or "")[:200], valid_rows=valid_rows, errors=errors)
+    db.session.add(batch)
+    db.session.commit()
+    return batch
+
+
+def apply_import(batch, *, author, check) -> tuple[int, list[dict]] | None:
+    """Apply the batch's valid rows once: `check(rows)` returns {item_id: problem or None} as the
+    items are now. The batch is claimed with one UPDATE, so a second confirmation (or a second
+    process) applies nothing and gets None. Returns (changed, [{line, message}] refused)."""
+    from sqlalchemy import update
+
+    from coordination.actions.models import ImportBatch
+
+    claimed = db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.applied_at.is_(None))
+                                 .values(applied_at=utcnow()))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return None
+    rows = list(batch.valid_rows)
+    problems = check(rows)
+    items = {i.id: i for i in db.session.scalars(select(ActionItem).where(
+        ActionItem.id.in_([r["item_id"] for r in rows if not problems.get(r["item_id"])])))}
+    changed, refused = [], []
+    for row in rows:
+        item = items.get(row["item_id"])
+        if problems.get(row["item_id"]) or item is None:
+            refused.append({"line": row["line"], "message": problems.get(row["item_id"]) or ""})
+            continue
+        _set_status(item, ItemStatus(row["status"]), row.get("note", ""), author)
+        changed.append(item)
+    db.session.flush()
+    for status in {item.status for item in changed}:
+        _notify([r for item in changed if item.status == status for r in _followers(item)],
+                NotificationKind.STATUS_CHANGED, author, str(status))
+    db.session.commit()
+    return len(changed), refused

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 from coordination.accounts.forms import ROLE_LABELS
 from coordination.accounts.models import User
 from coordination.accounts.permissions import signed_in
+from coordination.actions import services as action_items
+from coordination.actions.models import STATUS_LABELS
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.groups.forms import ROLE_LABELS as GROUP_ROLE_LABELS
@@ -36,4 +38,8 @@ def index():
         .where(GroupMembership.user_id == current_user.id).order_by(sl_order(WorkingGroup.name))).all()
     return render("dashboard/index.html", org=org, stats=stats, recent=recent, my_groups=my_groups,
                   group_roles=GROUP_ROLE_LABELS,
-                  role_label=ROLE_LABELS[current_user.role])
+                  role_label=ROLE_LABELS[current_user.role],
+                  # "what do we owe": pending items, overdue first, then by due date (one query each)
+                  my_items=action_items.my_open_items(current_user),
+                  org_items=action_items.organisation_open_items(current_user), today=action_items.today(),
+                  item_status_labels={key: str(label) for key, label in STATUS_LABELS.items()})

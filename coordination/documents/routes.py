@@ -1,11 +1,18 @@
-"""Meeting documents: the minutes and the conclusions ("Zaključki sestanka") as PDF/A-3b."""
+"""Documents as PDF/A-3b: the minutes and the conclusions ("Zaključki sestanka") of a meeting, and
+the action-item status reports."""
 from flask import Blueprint, Response, abort
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination.actions import permissions as actions_perm
 from coordination.documents import meetings as documents
 from coordination.documents.render import render_pdf
+from coordination.extensions import db
+from coordination.groups import permissions as groups_perm
+from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings import services
+from coordination.organisations import permissions as org_perm
 from coordination.web.authz import guard, require
 
 bp = Blueprint("documents", __name__)
@@ -40,3 +47,67 @@ def conclusions_pdf(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     pdf = render_pdf("pdf/conclusions.html", **documents.context(meeting, current_user, with_minutes=False))
     return _attachment(pdf, documents.filename("zakljucki-sestanka", meeting))
+
+
+# --- action-item status reports (documents/actions.py): a group, a meeting, a fan-out, a municipality ---
+
+def _actions_report(where, *, heading: str, facts: list, name: str, show_source: bool = True) -> Response:
+    from coordination.documents import actions as reports
+
+    context = reports.context(current_user, where, heading=heading, facts=facts, show_source=show_source)
+    return _attachment(render_pdf("pdf/action_report.html", **context), reports.filename(name))
+
+
+@bp.route("/skupine/<int:group_id>/naloge.pdf")
+@guard(groups_perm.can_browse)
+def group_actions_pdf(group_id: int):
+    from coordination.documents import actions as reports
+
+    group = groups.load(group_id)
+    if group is None:
+        abort(404)
+    return _actions_report(reports.group_scope(group), heading=f"{group.name} ({group.code})",
+                           facts=[(_("Working group"), group.name)], name=group.code)
+
+
+@bp.route("/sestanki/<int:meeting_id>/naloge.pdf")
+@guard(perm.can_browse)
+def meeting_actions_pdf(meeting_id: int):
+    from coordination.documents import actions as reports
+
+    meeting = services.load(meeting_id)
+    if meeting is None:
+        abort(404)
+    require(perm.can_view, meeting)
+    return _actions_report(reports.meeting_scope(meeting), heading=meeting.title,
+                           facts=[(_("Meeting"), documents.when(meeting))], name=meeting.title)
+
+
+@bp.route("/razprsitve/<int:fanout_id>/porocilo.pdf")
+@guard(actions_perm.can_browse)
+def fanout_report_pdf(fanout_id: int):
+    from coordination.actions.matrix import load_fanout
+    from coordination.documents import actions as reports
+
+    fanout = load_fanout(fanout_id)
+    if fanout is None:
+        abort(404)
+    require(actions_perm.can_view_fanout, fanout)
+    facts = [(_("Conclusion"), f"{fanout.conclusion.register_number}: {fanout.conclusion.text[:200]}"),
+             (_("Municipalities"), fanout.scope_label)]
+    return _actions_report(reports.fanout_scope(fanout), heading=fanout.title, facts=facts, name=fanout.title,
+                           show_source=False)
+
+
+@bp.route("/organizacije/<int:org_id>/naloge.pdf")
+@guard(org_perm.can_browse)
+def organisation_actions_pdf(org_id: int):
+    from coordination.documents import actions as reports
+    from coordination.organisations.models import Organisation
+
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    require(org_perm.can_view_private, org)
+    return _actions_report(reports.organisation_scope(org), heading=org.name,
+                           facts=[(_("Assigned to"), org.name)], name=org.display_name)

@@ -3,6 +3,8 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination.actions import services as action_items
+from coordination.actions.models import STATUS_LABELS
 from coordination.extensions import db
 from coordination.groups import permissions as perm
 from coordination.groups import services
@@ -11,7 +13,7 @@ from coordination.groups.models import GroupMembership, GroupRole
 from coordination.meetings import services as meeting_services
 from coordination.organisations.services import all_organisations
 from coordination.web.authz import guard, require
-from coordination.web.htmx import render
+from coordination.web.htmx import render, wants_fragment
 
 bp = Blueprint("groups", __name__, url_prefix="/skupine")
 
@@ -44,7 +46,14 @@ def _detail(group, member_form=None, status=200):
     return render("groups/detail.html", "groups/_members.html", group=group, role_labels=ROLE_LABELS,
                   today=perm.today(), my_roles=perm.current_roles(current_user, group), member_form=member_form,
                   group_meetings=meeting_services.group_meetings(current_user, group),
-                  conclusions=meeting_services.group_conclusions(current_user, group), status=status)
+                  conclusions=meeting_services.group_conclusions(current_user, group), status=status,
+                  **({} if wants_fragment() else _open_items(group)))
+
+
+def _open_items(group) -> dict:
+    """The group's pending action items (a section of the page, not of the members fragment)."""
+    return {"open_items": action_items.group_open_items(current_user, group),
+            "item_status_labels": {key: str(label) for key, label in STATUS_LABELS.items()}}
 
 
 @bp.route("/<int:group_id>")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from coordination.actions import services as action_items
 from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
@@ -48,7 +49,7 @@ def _page(meeting, form=None, *, status=200):
     conclusions = [c for c in meeting.conclusions if perm.can_view_conclusion(current_user, c)]
     return render("meetings/conclusions_manage.html", "meetings/conclusions_list.html", meeting=meeting,
                   conclusions=conclusions, form=form, kind_labels=KIND_LABELS, visibility_labels=VISIBILITY_LABELS,
-                  status=status)
+                  item_counts=action_items.item_counts(c.id for c in conclusions), status=status)
 
 
 def _fields(form, meeting) -> dict | None:

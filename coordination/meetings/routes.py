@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination.actions import services as action_items
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
@@ -205,6 +206,8 @@ def _detail(meeting: Meeting, fragment: str | None = None, status: int = 200, **
         "state_labels": _translated(STATE_LABELS), "kind_labels": _translated(KIND_LABELS),
         "minutes_html": render_markdown,
         "editing": None, "item_form": None,
+        # how many action items each conclusion has (one grouped query; the fragments do not show them)
+        "item_counts": action_items.item_counts(c.id for c in conclusions) if fragment is None else {},
     }
     if editable:  # empty forms (formdata=None: never what the request that just succeeded sent)
         if fragment in (None, PARTICIPANTS):

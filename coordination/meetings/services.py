@@ -368,9 +368,13 @@ def conclusion_register(user, *, body: str = "", year: int | None = None, kind: 
         query = query.where(Conclusion.register_year == year)
     if kind:
         query = query.where(Conclusion.kind == ConclusionKind(kind))
-    if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Conclusion.text.ilike(f"%{escaped}%", escape="\\"))
+    if text:  # the full-text index: every word, any diacritics, register number included
+        from sqlalchemy import false
+
+        from coordination.search.services import matching_refs
+
+        refs = matching_refs("conclusion", text)
+        query = query.where(Conclusion.id.in_(refs) if refs is not None else false())
     return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc(), Conclusion.number)
 
 

@@ -108,7 +108,8 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
                       valid_from=date(2023, 1, 1), valid_until=date(2023, 12, 31))
     ids = {"group": group.id, **_seed_minutes(users, group), **_seed_meetings(users, group)}
     ids = {**ids, **_seed_conclusions(ids)}
-    return {**ids, **_seed_actions(users, ids)}
+    ids = {**ids, **_seed_actions(users, ids)}
+    return {**ids, **_seed_notifications(users, ids)}
 
 
 def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:
@@ -261,7 +262,28 @@ def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]
                               assignee_user=users["municipal"], author=users["ministry"], conclusion=conclusion,
                               description="Seznam skrbnikov z datumi imenovanja.", priority=Priority.HIGH,
                               due_date=today - timedelta(days=3))
-    return {"fanout": fanout.id, "action": kamnik_item.id, "own_action": own.id}
+    return {"fanout": fanout.id, "action": kamnik_item.id, "own_action": own.id,
+            "fanout_conclusion": public.conclusions[1].id}
+
+
+def _seed_notifications(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]:
+    """The municipal official's notifications, one of each kind: the action seeds assigned him two items;
+    add a status change, a progress-log entry and a reminder (as the services write them, without
+    changing the items), and mark the oldest read."""
+    from coordination.actions import services as actions
+    from coordination.actions.models import ActionItem, ItemStatus, Notification, NotificationKind
+
+    action, own = db.session.get(ActionItem, ids["action"]), db.session.get(ActionItem, ids["own_action"])
+    official, ministry = users["municipal"], users["ministry"]
+    actions._notify([(official.id, own)], NotificationKind.STATUS_CHANGED, ministry, ItemStatus.BLOCKED.value)
+    actions._notify([(official.id, own)], NotificationKind.COMMENTED, ministry,
+                    "Prosimo, dodajte še datume imenovanja.")
+    actions._notify([(official.id, action)], NotificationKind.REMINDER, ministry, action.title)
+    oldest = db.session.scalar(select(Notification).where(Notification.user_id == official.id)
+                               .order_by(Notification.id))
+    oldest.read_at = oldest.created_at
+    db.session.commit()
+    return {"notification": oldest.id}
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -141,6 +141,85 @@ CONCLUSION_PAGES = [
 ]
 
 
+SEARCH_PAGES = [
+    PageType("search-results", "municipal", "/iskanje?q=skrbnik"),
+    PageType("search-one-kind-paged", "ministry", "/iskanje?q=predstavnika&kind=item"),
+    PageType("search-no-results", "host", "/iskanje?q=ni-takega-zadetka"),
+]
+
+
+NOTIFICATION_PAGES = [
+    PageType("notifications", "municipal", "/obvestila"),
+    PageType("notifications-empty", "host", "/obvestila"),
+    PageType("email-settings", "municipal", "/racun/obvestila"),
+]
+
+
+def _upload_csv(page, content: bytes) -> None:
+    page.set_input_files("#file", files=[{"name": "stanja.csv", "mimeType": "text/csv", "buffer": content}])
+    page.locator("main form[enctype] button[type=submit]").click()
+
+
+def _upload_bad_rows(page) -> None:
+    # the page's address carries the id of an item the official may change (?naloga=…), so the
+    # preview shows a valid row next to the bad ones
+    own = page.url.rsplit("=", 1)[-1]
+    _upload_csv(page, (f"id;status;note\n{own};done;Seznam poslan.\n999999;done;\nabc;done;\n"
+                       f"{own};nekaj;\n").encode())
+
+
+def _upload_cp1250(page) -> None:
+    _upload_csv(page, "id;status;note\n1;done;Šola\n".encode("cp1250"))
+
+
+ACTION_LIST_PAGES = [
+    PageType("action-list-municipal", "municipal", "/naloge/"),
+    PageType("action-list-ministry", "ministry", "/naloge/"),
+    PageType("action-list-filtered", "ministry", "/naloge/?status=open&status=blocked&sort=assignee&q=predstavnika&page=2"),
+    PageType("action-list-mine-overdue", "municipal", "/naloge/?mine=1&overdue=1"),
+    PageType("action-list-empty", "host", "/naloge/?q=ni-take-naloge"),
+    PageType("action-import", "municipal", "/naloge/uvoz"),
+    PageType("action-import-preview-errors", "municipal", "/naloge/uvoz?naloga={own_action}", _upload_bad_rows),
+    PageType("action-import-not-utf8", "municipal", "/naloge/uvoz", _upload_cp1250, 422),
+]
+
+
+def _item_with_past_due_date(page) -> None:
+    page.fill("#title", "Poslati poročilo o skrbnikih")
+    page.select_option("#assignee_org_id", label="Kamnik")
+    page.fill("#due_date", "2024-01-15")
+    _plain_submit(page, "main form")
+
+
+ACTION_ITEM_PAGES = [
+    PageType("action-item-municipal", "municipal", "/naloge/{action}"),
+    PageType("action-item-own-overdue", "municipal", "/naloge/{own_action}"),
+    PageType("action-item-ministry", "ministry", "/naloge/{own_action}"),
+    PageType("action-item-new", "ministry", "/naloge/nova"),
+    PageType("action-item-new-empty", "ministry", "/naloge/nova", _submit, 422),
+    PageType("action-item-new-past-due", "ministry", "/naloge/nova", _item_with_past_due_date, 422),
+    PageType("action-item-from-conclusion", "municipal", "/sklepi/{conclusion}/naloge/nova"),
+    PageType("action-item-edit", "ministry", "/naloge/{own_action}/uredi"),
+]
+
+
+def _fan_out_to_nobody(page) -> None:
+    # "municipalities I choose" with none ticked, sent as a browser without JavaScript sends it
+    page.check("input[name=scope][value=chosen]")
+    _plain_submit(page, "form.fanout-form")
+
+
+FANOUT_PAGES = [
+    PageType("fanout-form", "ministry", "/sklepi/{fanout_conclusion}/razprsitev"),
+    PageType("fanout-form-empty-choice", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_to_nobody, 422),
+    PageType("fanout-matrix-ministry", "ministry", "/razprsitve/{fanout}"),
+    PageType("fanout-matrix-association", "association", "/razprsitve/{fanout}"),
+    PageType("fanout-matrix-municipal", "municipal", "/razprsitve/{fanout}?status=overdue"),
+    PageType("fanout-matrix-filtered", "ministry", "/razprsitve/{fanout}?status=blocked&region=SI042"),
+    PageType("fanout-remind-confirm", "ministry", "/razprsitve/{fanout}/opomni"),
+]
+
+
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
     PageType("login-empty-fields", None, "/prijava", _submit, 422),
@@ -175,6 +254,11 @@ PAGE_TYPES = [
     *MEETING_PAGES,
     *MINUTES_PAGES,
     *CONCLUSION_PAGES,
+    *ACTION_LIST_PAGES,
+    *ACTION_ITEM_PAGES,
+    *NOTIFICATION_PAGES,
+    *SEARCH_PAGES,
+    *FANOUT_PAGES,
     PageType("not-found", "admin", "/ni-take-strani", status=404),
     PageType("forbidden", "municipal", "/uporabniki", status=403),
 ]

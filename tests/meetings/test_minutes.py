@@ -130,7 +130,7 @@ def test_a_stale_save_is_refused_and_both_texts_are_shown(app, client, session, 
     assert ">\nMoje besedilo člana.</textarea>" in html  # what was typed stays in the field
     assert "Besedilo tajnika, ki že velja." in html and secretary.name in html  # the current text and who saved it
     assert _hidden_version(html) == 2  # the form continues from the current version
-    assert "data-hx-trigger" not in html  # no autosave until the user saves on purpose
+    assert 'data-hx-trigger="input changed' not in html  # no autosave until the user saves on purpose
     assert "<del>" in html and "<ins>" in html  # the differences, to help merging
     assert [v.text for v in _versions(session, item)] == ["Izhodišče", "Besedilo tajnika, ki že velja."]
     session.refresh(item)
@@ -150,7 +150,7 @@ def test_a_stale_autosave_replaces_the_editor_with_the_conflict(client, setting)
     assert response.status_code == 409
     assert response.headers["HX-Retarget"] == "#minutes-editor" and response.headers["HX-Reswap"] == "outerHTML"
     assert html.lstrip().startswith("{#") is False and 'id="minutes-editor"' in html and "<html" not in html
-    assert "Novejše" in html and "Starejše" in html and "data-hx-trigger" not in html
+    assert "Novejše" in html and "Starejše" in html and 'data-hx-trigger="input changed' not in html
 
 
 # --- bad input ------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_approved_minutes_change_only_as_a_revision_with_a_reason(client, sessio
     secretary = people["secretary"]
     client = _as(client, secretary)
     editor = client.get(_item_url(item, "zapisnik")).get_data(as_text=True)
-    assert 'name="reason"' in editor and "data-hx-trigger" not in editor  # a revision is saved on purpose
+    assert 'name="reason"' in editor and 'data-hx-trigger="input changed' not in editor  # a revision is saved on purpose
 
     # the normal save without a reason is refused and nothing changes
     for reason in ("", "   "):

@@ -1,0 +1,150 @@
+"""Fan-out: one conclusion -> one item per municipality; the status matrix; reminding the ones not done."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from coordination.actions import matrix as matrices
+from coordination.actions import permissions as perm
+from coordination.actions import services
+from coordination.actions.fanout_forms import SCOPE_LABELS, FanOutForm, municipalities_by_region
+from coordination.actions.models import STATUS_LABELS, ItemStatus, Priority
+from coordination.extensions import db
+from coordination.meetings import services as meeting_services
+from coordination.meetings.models import Conclusion
+from coordination.organisations import services as organisations
+from coordination.web.authz import guard, require
+from coordination.web.htmx import render
+
+bp = Blueprint("fanouts", __name__)
+
+
+def _conclusion_or_404(conclusion_id: int) -> Conclusion:
+    conclusion = db.session.get(Conclusion, conclusion_id)
+    if conclusion is None:
+        abort(404)
+    meeting_services.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
+    require(perm.can_fan_out, conclusion)
+    return conclusion
+
+
+def _fanout_or_404(fanout_id: int):
+    fanout = matrices.load_fanout(fanout_id)
+    if fanout is None:
+        abort(404)
+    require(perm.can_view_fanout, fanout)
+    return fanout
+
+
+def _form(conclusion: Conclusion, **kwargs) -> FanOutForm:
+    """The form (from the request's form data unless `formdata=` says otherwise), its title taken
+    from the conclusion's first line."""
+    title = conclusion.text.strip().splitlines()[0][:300] if conclusion.text.strip() else ""
+    return FanOutForm(regions=organisations.regions(), associations=organisations.associations(),
+                      municipalities=municipalities_by_region(), data={"title": title}, **kwargs)
+
+
+def _reach(form: FanOutForm) -> int:
+    """How many municipalities the selection reaches, counted by the database (never by the browser)."""
+    return len(services.fanout_targets(form.chosen_scope, region=form.chosen_region,
+                                       association=form.chosen_association, chosen=form.chosen.data or ()))
+
+
+@bp.route("/sklepi/<int:conclusion_id>/razprsitev", methods=["GET", "POST"])
+@guard(perm.can_browse)
+def fan_out(conclusion_id: int):
+    conclusion = _conclusion_or_404(conclusion_id)
+    context = {"conclusion": conclusion, "scope_labels": SCOPE_LABELS}
+    if request.method == "GET" and "scope" in request.args:
+        # the reach of a selection: htmx asks while the form is filled in (a fragment); without
+        # JavaScript the same address shows the form with that selection and its count
+        form = _form(conclusion, formdata=request.args, meta={"csrf": False})  # reads, changes nothing
+        form.validate()
+        return render("actions/fanout_form.html", "actions/_fanout_reach.html", form=form, reach=_reach(form),
+                      checked=set(form.chosen.data or ()), **context)
+    form = _form(conclusion)
+    status = 200
+    if request.method == "POST":
+        valid = form.validate()
+        reach = _reach(form)  # the database counts, whatever the page showed before
+        if valid and reach and "preview" not in request.form:
+            return _create(conclusion, form)
+        if valid and not reach:
+            form.scope.errors.append(_("The selection reaches no municipality, so no item would be made."))
+        status = 200 if valid and reach else 422  # counted but not yet confirmed, or refused
+    else:
+        reach = _reach(form)
+    return render("actions/fanout_form.html", form=form, reach=reach, checked=set(form.chosen.data or ()),
+                  status=status, **context)
+
+
+def _create(conclusion: Conclusion, form: FanOutForm):
+    started = time.perf_counter()
+    try:
+        fanout = services.fan_out(conclusion, title=form.title.data, author=current_user,
+                                  scope=form.chosen_scope, description=form.description.data or "",
+                                  due_date=form.due_date.data, priority=Priority(form.priority.data),
+                                  region=form.chosen_region, association=form.chosen_association,
+                                  chosen=form.chosen.data or ())
+    except services.EmptySelection:
+        form.scope.errors.append(_("The selection reaches no municipality, so no item would be made."))
+        return render("actions/fanout_form.html", conclusion=conclusion, form=form, reach=0,
+                      scope_labels=SCOPE_LABELS, checked=set(form.chosen.data or ()), status=422)
+    current_app.logger.info("fan-out %s: %d items in %.0f ms", fanout.id, len(fanout.items),
+                            1000 * (time.perf_counter() - started))
+    count = len(fanout.items)
+    flash(ngettext("Created %(num)d item.", "Created %(num)d items.", count), "success")
+    if form.due_date.data and form.due_date.data < services.today():
+        flash(_("Note: the due date is already in the past, so every item is overdue."), "info")
+    target = url_for("fanouts.view", fanout_id=fanout.id)
+    if getattr(request, "htmx", None):
+        return "", 200, {"HX-Redirect": target}  # a full page load, so the matrix shows the message
+    return redirect(target)
+
+
+def _filters() -> dict:
+    status = request.args.get("status", "")
+    valid = {s.value for s in ItemStatus} | {matrices.OVERDUE}
+    return {"status": status if status in valid else "",
+            "region": request.args.get("region", "")[:8],
+            "members_only": request.args.get("members") == "1"}
+
+
+@bp.route("/razprsitve/<int:fanout_id>")
+@guard(perm.can_browse)
+def view(fanout_id: int):
+    fanout = _fanout_or_404(fanout_id)
+    filters = _filters()
+    matrix = matrices.fanout_matrix(fanout, current_user, **filters)
+    return render("actions/matrix.html", "actions/_matrix_cells.html", fanout=fanout, matrix=matrix,
+                  filters=filters, status_labels=STATUS_LABELS, status_order=matrices.STATUS_ORDER,
+                  scope_labels=SCOPE_LABELS, has_detail="actions.detail" in current_app.view_functions,
+                  overdue=matrices.OVERDUE)
+
+
+@bp.route("/razprsitve/<int:fanout_id>/opomni", methods=["GET", "POST"])
+@guard(perm.can_browse)
+def remind(fanout_id: int):
+    """GET: the confirmation ("Remind 37 municipalities?"); POST: send."""
+    fanout = _fanout_or_404(fanout_id)
+    require(perm.can_remind, fanout)
+    matrix = matrices.fanout_matrix(fanout, current_user)
+    if request.method == "POST":
+        if not matrix.remindable:
+            flash(_("Every municipality has finished or cancelled its item: nobody to remind."), "info")
+            return redirect(url_for("fanouts.view", fanout_id=fanout.id))
+        from coordination.actions.reminders import remind_fanout  # the reminders feature sends them
+
+        sent = remind_fanout(fanout, current_user, matrix.remindable)
+        flash(ngettext("Reminded %(num)d municipality.", "Reminded %(num)d municipalities.", sent), "success")
+        if sent < len(matrix.remindable):
+            flash(_("Municipalities already reminded today or without anybody to write to were skipped."), "info")
+        return redirect(url_for("fanouts.view", fanout_id=fanout.id))
+    wanted = set(matrix.remindable)
+    names = [(c.org_name, c.status) for block in matrix.regions for c in block.cells if c.item_id in wanted]
+    return render("actions/fanout_remind.html", fanout=fanout, matrix=matrix, names=names, status_labels=STATUS_LABELS)
+

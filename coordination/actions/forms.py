@@ -1,0 +1,96 @@
+"""Forms of a single action item: create or edit it, change its status, write in its progress log."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
+
+from coordination.accounts.models import User
+from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
+from coordination.extensions import db
+from coordination.web.forms import Form, QuickSelect, choices, max_length, required
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(_l("Choose a person from the list.")) from None
+
+
+class ItemForm(Form):
+    title = StringField(_l("Title"), validators=[required(), max_length(300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), max_length(10000)])
+    assignee_org_id = SelectField(_l("Assignee organisation"), coerce=_int_or_none, validators=[required()],
+                                  widget=QuickSelect())
+    # any user id may come back (the list follows the organisation chosen before); the validator
+    # checks that the person belongs to the organisation chosen now
+    assignee_user_id = SelectField(_l("Assignee person (optional)"), coerce=_int_or_none, validate_choice=False,
+                                   validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    priority = SelectField(_l("Priority"), default=Priority.NORMAL.value, validators=[required()],
+                           choices=choices((p.value, label) for p, label in PRIORITY_LABELS.items()))
+    confirm_past_due = BooleanField(_l("Yes, save it with this date in the past"))
+
+    def __init__(self, *args, organisations=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignee_org_id.choices = choices(organisations)
+        self.assignee_user_id.choices = choices([("", _l("Nobody in particular")), *people])
+        self.assignee_user = None
+        self.past_due_warning = False
+
+    def validate_assignee_user_id(self, field):
+        if field.data is None:
+            return
+        person = db.session.get(User, field.data)
+        if person is None or not person.active:
+            raise ValidationError(_l("Choose a person from the list."))
+        if person.organisation_id != self.assignee_org_id.data:
+            raise ValidationError(_l("%(name)s belongs to %(org)s, not to the chosen organisation.",
+                                     name=person.name, org=person.organisation.name))
+        self.assignee_user = person
+
+    def check_past_due(self, today, stored=None) -> bool:
+        """A due date in the past (and not the one the item already has) needs the user's confirmation;
+        without it the field gets the warning and the box to tick. True when the date may be saved."""
+        due = self.due_date.data
+        if due is None or due >= today or due == stored or self.confirm_past_due.data:
+            return True
+        self.past_due_warning = True
+        self.due_date.errors = [*self.due_date.errors, _l(
+            "This date is in the past, so the item will be overdue at once. Tick the box below the date "
+            "to save it anyway.")]
+        return False
+
+
+class StatusForm(Form):
+    status = SelectField(_l("New status"), validate_choice=False, validators=[required()])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), max_length(5000)])
+
+    def __init__(self, *args, item=None, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.allowed = list(allowed)
+        self.status.choices = choices((s.value, STATUS_LABELS[s]) for s in self.allowed)
+
+    def validate_status(self, field):
+        try:
+            new = ItemStatus(field.data)
+        except ValueError:
+            raise ValidationError(_l("Choose a status from the list.")) from None
+        if new not in self.allowed:
+            raise ValidationError(_l("An item that is “%(old)s” cannot become “%(new)s”. Choose one of the "
+                                     "statuses offered.", old=STATUS_LABELS[self.item.status],
+                                     new=STATUS_LABELS[new]))
+
+
+class NoteForm(Form):
+    text = TextAreaField(_l("Progress note"), validators=[required(), max_length(5000)])
+
+
+class DeleteForm(Form):
+    confirm = BooleanField(_l("Yes, delete this item and its progress log"))
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise ValidationError(_l("Tick the box to confirm the deletion."))

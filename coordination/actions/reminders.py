@@ -1,0 +1,345 @@
+"""Reminders and in-app notifications.
+
+* `send_digests()` (run daily by `flask reminders send` from a scheduler, never inside the web
+  process): one e-mail per user with their items overdue or due within N days.
+* `remind_fanout()` (the status matrix's "remind" button): an in-app notification and an e-mail
+  to the municipalities of a fan-out that are not done.
+* reading and marking in-app notifications, and the digest switch.
+
+Never twice a day. Before anything is sent, the reminder is claimed by INSERTing a ReminderLog row
+(user, topic, day) with INSERT … ON CONFLICT DO NOTHING … RETURNING: the unique constraint lets
+exactly one run (or one of two processes at once) claim it, and the RETURNING rows say which claims
+are ours. Claims are committed before the e-mails go out, so a second process sees them at once
+and no database lock is held while talking to the mail server. A message that could not be
+delivered has its claim deleted again, so a later run retries it. The price of that order: a
+process killed between the commit and the send loses that day's digest (at most once, never twice).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import and_, delete, func, or_, select, update
+
+from coordination import mail
+from coordination.accounts.models import User
+from coordination.actions import services
+from coordination.actions.models import (
+    PENDING,
+    STATUS_LABELS,
+    ActionItem,
+    FanOut,
+    ItemStatus,
+    Notification,
+    NotificationKind,
+    ReminderLog,
+)
+from coordination.audit.services import record
+from coordination.extensions import db
+from coordination.types import utcnow
+
+DIGEST = "digest"
+CLAIM_CHUNK = 500  # rows per INSERT, well under SQLite's limit on bound parameters
+
+
+# --- links -----------------------------------------------------------------------------------
+
+def item_path(item_id: int) -> str:
+    """Where an item's page is (the item pages live at /naloge/<id>)."""
+    return f"/naloge/{item_id}"
+
+
+def absolute_url(endpoint_or_path: str, **values) -> str:
+    """An address for e-mails: APP_BASE_URL plus a path or the URL of an endpoint (works without a
+    request, e.g. in the CLI)."""
+    base = current_app.config["APP_BASE_URL"].rstrip("/")
+    if endpoint_or_path.startswith("/"):
+        return base + endpoint_or_path
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint_or_path, values, force_external=True)
+
+
+def plain_text(template: str, **context) -> str:
+    """A text e-mail body: the template, with the blank lines its blocks leave reduced to one."""
+    return re.sub(r"\n{3,}", "\n\n", render_template(template, **context)).strip() + "\n"
+
+
+def language_of(user: User) -> str:
+    return user.language if user.language in current_app.config["LANGUAGES"] else "sl"
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+def _insert():
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite 3.24+ and PostgreSQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def claim(user_items: dict[int, int], topic: str, day: date) -> set[int]:
+    """Claim (user, topic, day) for each user; return the users whose claim is new (ours). Does not
+    commit: the caller commits, which is what makes the claim visible to other processes."""
+    insert = _insert()
+    claimed: set[int] = set()
+    rows = [{"user_id": uid, "topic": topic, "day": day, "items": n, "sent_at": utcnow()}
+            for uid, n in sorted(user_items.items())]
+    for start in range(0, len(rows), CLAIM_CHUNK):
+        statement = (insert(ReminderLog).values(rows[start:start + CLAIM_CHUNK])
+                     .on_conflict_do_nothing(index_elements=["user_id", "topic", "day"])
+                     .returning(ReminderLog.user_id))
+        claimed.update(db.session.scalars(statement))
+    return claimed
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the loaded objects (the messages are built from them afterwards;
+    reloading each would cost a query per user and item)."""
+    session = db.session()
+    saved, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = saved
+
+
+def release(user_ids, topic: str, day: date) -> None:
+    """Give claims back (their message was not delivered), so a later run tries again."""
+    ids = list(user_ids)
+    if ids:
+        db.session.execute(delete(ReminderLog).where(ReminderLog.user_id.in_(ids), ReminderLog.topic == topic,
+                                                     ReminderLog.day == day))
+        db.session.commit()
+
+
+# --- the daily digest ------------------------------------------------------------------------
+
+@dataclass
+class DigestSummary:
+    sent: int = 0
+    skipped: int = 0   # already sent today (by an earlier run or another process)
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Digest:
+    user: User
+    overdue: list[ActionItem]
+    soon: list[ActionItem]
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.soon)
+
+
+def due_items(days: int, today: date) -> list[ActionItem]:
+    """Pending items overdue or due within `days`, soonest first (one query)."""
+    return list(db.session.scalars(
+        select(ActionItem).where(ActionItem.status.in_(PENDING), ActionItem.due_date.is_not(None),
+                                 ActionItem.due_date <= today + timedelta(days=days))
+        .order_by(ActionItem.due_date, ActionItem.id)))
+
+
+def collect_digests(days: int, today: date) -> list[Digest]:
+    """Every user's digest, in two queries: the due items, and the users they concern (active, with
+    digests on): the item's person, or everybody of its organisation when it names no person."""
+    items = due_items(days, today)
+    if not items:
+        return []
+    by_person: dict[int, list[ActionItem]] = defaultdict(list)
+    by_org: dict[int, list[ActionItem]] = defaultdict(list)
+    for item in items:
+        if item.assignee_user_id is not None:
+            by_person[item.assignee_user_id].append(item)
+        else:
+            by_org[item.assignee_org_id].append(item)
+    users = db.session.scalars(select(User).where(
+        User.active, User.digest_enabled,
+        or_(User.id.in_(list(by_person)), User.organisation_id.in_(list(by_org)))).order_by(User.id))
+    digests = []
+    for user in users:
+        mine = sorted(by_person.get(user.id, []) + by_org.get(user.organisation_id, []),
+                      key=lambda i: (i.due_date, i.id))
+        if mine:
+            digests.append(Digest(user, [i for i in mine if i.due_date < today],
+                                  [i for i in mine if i.due_date >= today]))
+    return digests
+
+
+def digest_message(digest: Digest, days: int, today: date):
+    user = digest.user
+    lang = language_of(user)
+    with force_locale(lang):
+        context = {
+            "user": user, "overdue": digest.overdue, "soon": digest.soon, "days": days, "today": today,
+            "status_labels": STATUS_LABELS, "item_url": lambda i: absolute_url(item_path(i.id)),
+            "home_url": absolute_url("dashboard.index"), "settings_url": absolute_url("notifications.settings"),
+            "notifications_url": absolute_url("notifications.index"),
+        }
+        subject = ngettext("%(num)d action item needs your attention",
+                           "%(num)d action items need your attention", digest.count)
+        if digest.overdue:
+            subject += " · " + ngettext("%(num)d overdue", "%(num)d overdue", len(digest.overdue))
+        return mail.build(user.email, subject, plain_text("mail/digest.txt", **context),
+                          render_template("mail/digest.html", **context), language=lang)
+
+
+def send_digests(days: int, today: date | None = None) -> DigestSummary:
+    """One digest per user and day: claim, commit, send over one connection, release what failed."""
+    today = today or services.today()
+    summary = DigestSummary()
+    digests = collect_digests(days, today)
+    # end the reading transaction, so the claim's starts with its write: on SQLite a second process
+    # then waits for our commit instead of failing with "database is locked"
+    commit_keeping_loaded()
+    if not digests:
+        return summary
+    ours = claim({d.user.id: d.count for d in digests}, DIGEST, today)
+    commit_keeping_loaded()
+    summary.skipped = len(digests) - len(ours)
+    todo = [d for d in digests if d.user.id in ours]
+    delivered: set[int] = set()
+    try:
+        result = mail.send_batch([digest_message(d, days, today) for d in todo])
+        delivered = {todo[i].user.id for i in result.sent}
+        summary.sent = len(delivered)
+        if result.error:
+            summary.errors.append(result.error)
+        summary.errors.extend(f"{todo[i].user.email}: {reason}" for i, reason in result.failed.items()
+                              if reason != result.error)
+    finally:  # whatever did not go out (a failure, or a bug while building) can be sent by a later run
+        failed = [d.user.id for d in todo if d.user.id not in delivered]
+        summary.failed = len(failed)
+        release(failed, DIGEST, today)
+    return summary
+
+
+# --- reminders from a fan-out's status matrix -------------------------------------------------
+
+def fanout_topic(fanout: FanOut) -> str:
+    return f"fanout:{fanout.id}"
+
+
+def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
+    """Remind the assignees of the given pending items of `fanout`: every active user of the
+    municipality (or the item's person) gets an in-app notification and an e-mail. At most once per
+    organisation, fan-out and day: the claim is keyed on the organisation's first user (lowest id)
+    under topic 'fanout:<id>'. Returns the number of municipalities reminded now."""
+    wanted = {int(i) for i in item_ids}
+    if not wanted:
+        return 0
+    today = services.today()
+    items = list(db.session.scalars(select(ActionItem).where(
+        ActionItem.fanout_id == fanout.id, ActionItem.id.in_(wanted), ActionItem.status.in_(PENDING))
+        .order_by(ActionItem.id)))
+    targets: dict[int, list[int]] = defaultdict(list)  # item id -> user ids
+    for user_id, item in services._assignees(items):
+        if user_id != sender.id:
+            targets[item.id].append(user_id)
+    keys = {item.id: min(targets[item.id]) for item in items if targets[item.id]}
+    if not keys:
+        return 0
+    ours = claim({key: 1 for key in keys.values()}, fanout_topic(fanout), today)
+    reminded = [item for item in items if keys.get(item.id) in ours]
+    if not reminded:
+        db.session.commit()
+        return 0
+    rows = [(user_id, item) for item in reminded for user_id in targets[item.id]]
+    services._notify(rows, NotificationKind.REMINDER, sender, fanout.title)
+    record("update", "FanOut", fanout.id, str(fanout),
+           {"reminded": [None, len(reminded)], "reminded_by": [None, sender.name],
+            "municipalities": [None, sorted(i.assignee_org.name for i in reminded)]})
+    commit_keeping_loaded()
+    _mail_reminders(fanout, sender, rows)
+    return len(reminded)
+
+
+def _mail_reminders(fanout: FanOut, sender: User, rows: list[tuple[int, ActionItem]]) -> None:
+    """The e-mails of a matrix reminder, over one connection. The in-app notification is already
+    there, so a mail problem is logged and the reminder stays claimed."""
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({uid for uid, _item in rows}), User.active))}
+    messages = []
+    for user_id, item in rows:
+        user = users.get(user_id)
+        if user is None:
+            continue
+        lang = language_of(user)
+        with force_locale(lang):
+            context = {"user": user, "item": item, "fanout": fanout, "sender": sender,
+                       "status_label": STATUS_LABELS[item.status], "item_url": absolute_url(item_path(item.id)),
+                       "settings_url": absolute_url("notifications.settings")}
+            messages.append(mail.build(user.email, _("Reminder: %(title)s", title=item.title),
+                                       plain_text("mail/reminder.txt", **context), language=lang))
+    result = mail.send_batch(messages)
+    if result.failed:
+        current_app.logger.warning("fan-out %s reminder: %d of %d e-mails not delivered (%s)", fanout.id,
+                                   len(result.failed), len(messages), result.error or "recipients refused")
+
+
+# --- in-app notifications --------------------------------------------------------------------
+
+def unread_count(user) -> int:
+    """One COUNT on ix_notification_user_unread."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_query(user):
+    return (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.id.desc()))
+
+
+def own_notification(user, notification_id: int) -> Notification | None:
+    """The user's notification, or None (also for somebody else's)."""
+    return db.session.scalar(select(Notification).where(Notification.id == notification_id,
+                                                        Notification.user_id == user.id))
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+
+
+def mark_all_read(user) -> int:
+    changed = db.session.execute(update(Notification).where(
+        and_(Notification.user_id == user.id, Notification.read_at.is_(None))).values(read_at=utcnow())).rowcount
+    db.session.commit()
+    return changed
+
+
+def notification_text(notification: Notification) -> str:
+    """What a notification says, by its kind, in the current language."""
+    title = notification.item.title if notification.item is not None else "…"
+    kind = notification.kind
+    if kind == NotificationKind.ASSIGNED:
+        return _("You have been assigned the action item “%(title)s”", title=title)
+    if kind == NotificationKind.STATUS_CHANGED:
+        try:
+            status = str(STATUS_LABELS[ItemStatus(notification.detail)])
+        except ValueError:
+            status = notification.detail
+        return _("The status of the action item “%(title)s” has been changed to %(status)s", title=title,
+                 status=status)
+    if kind == NotificationKind.COMMENTED:
+        return _("New entry on the action item “%(title)s”", title=title)
+    return _("Reminder: %(title)s", title=title)
+
+
+# --- the digest switch -----------------------------------------------------------------------
+
+def set_digest(user: User, enabled: bool) -> None:
+    """Turn the daily digest on or off (audited by the User model's hook)."""
+    user.digest_enabled = bool(enabled)
+    db.session.commit()

@@ -1,0 +1,207 @@
+"""A single action item: its page, creating it (on its own or from a conclusion), editing it,
+changing its status and writing in its progress log."""
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coordination.actions import permissions as perm
+from coordination.actions import services
+from coordination.actions.forms import DeleteForm, ItemForm, NoteForm, StatusForm
+from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
+from coordination.extensions import db
+from coordination.meetings.permissions import can_view_conclusion
+from coordination.organisations.models import Organisation
+from coordination.organisations.services import organisation_choices
+from coordination.web.authz import guard, require
+from coordination.web.htmx import render, wants_fragment
+
+bp = Blueprint("actions", __name__)
+
+# the unread badge of the notifications (another part of the app) refreshes on this event
+CHANGED = {"HX-Trigger": "notifications-changed"}
+
+
+def _item_or_404(item_id: int):
+    item = services.load_page(item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _labels(labels: dict) -> dict:
+    """Labels translated once per request, not once per row."""
+    return {key: str(label) for key, label in labels.items()}
+
+
+# --- the item's page ------------------------------------------------------------------------
+
+def _fanout_url(item) -> str | None:
+    """The fan-out's status matrix, once that page exists and if the user may see it."""
+    endpoint = next((e for e in ("fanouts.matrix", "fanouts.view") if e in current_app.view_functions), None)
+    if item.fanout is None or endpoint is None or not perm.can_view_fanout(current_user, item.fanout):
+        return None
+    return url_for(endpoint, fanout_id=item.fanout.id)
+
+
+def _page(item, *, status_form=None, note_form=None, status=200, notice=None, headers=None):
+    """The item's page; its progress part (status box and log) alone for htmx."""
+    if status_form is None and perm.can_update(current_user, item):
+        status_form = StatusForm(formdata=None, item=item, allowed=services.allowed_next(item.status))
+    if note_form is None and perm.can_comment(current_user, item):
+        note_form = NoteForm(formdata=None)
+    body, code, extra = render(
+        "actions/detail.html", "actions/_progress.html", item=item, today=services.today(),
+        status_labels=_labels(STATUS_LABELS), priority_labels=_labels(PRIORITY_LABELS),
+        source_visible=item.conclusion is not None and can_view_conclusion(current_user, item.conclusion),
+        fanout_url=_fanout_url(item), status_form=status_form, note_form=note_form, notice=notice,
+        status=status)
+    return body, code, {**extra, **(headers or {})}
+
+
+@bp.route("/naloge/<int:item_id>")
+@guard(perm.can_browse)
+def detail(item_id: int):
+    item = _item_or_404(item_id)
+    require(perm.can_view, item)
+    return _page(item)
+
+
+def _after_change(item_id: int, message: str):
+    """After a status change or a note: the progress part again for htmx, otherwise back to the page."""
+    if wants_fragment():
+        db.session.expire_all()
+        return _page(_item_or_404(item_id), notice=message, headers=CHANGED)
+    flash(message, "success")
+    return redirect(url_for("actions.detail", item_id=item_id) + "#progress"), 303, CHANGED
+
+
+@bp.route("/naloge/<int:item_id>/status", methods=["POST"])
+@guard(perm.can_browse)
+def change_status(item_id: int):
+    item = _item_or_404(item_id)
+    require(perm.can_update, item)
+    form = StatusForm(item=item, allowed=services.allowed_next(item.status))
+    if form.validate_on_submit():
+        old = item.status
+        try:
+            services.change_status(item, ItemStatus(form.status.data), author=current_user, note=form.note.data or "")
+        except services.IllegalTransition:  # somebody changed it a moment ago
+            db.session.rollback()
+            item = _item_or_404(item_id)
+            form.status.errors.append(_("The status has just been changed by somebody else; it is now “%(status)s”. "
+                                        "Nothing was saved.", status=STATUS_LABELS[item.status]))
+            return _page(item, status_form=form, status=409)
+        return _after_change(item_id, _("Status changed: %(old)s → %(new)s.", old=STATUS_LABELS[old],
+                                        new=STATUS_LABELS[ItemStatus(form.status.data)]))
+    return _page(item, status_form=form, status=422)
+
+
+@bp.route("/naloge/<int:item_id>/zapis", methods=["POST"])
+@guard(perm.can_browse)
+def add_note(item_id: int):
+    item = _item_or_404(item_id)
+    require(perm.can_comment, item)
+    form = NoteForm()
+    if form.validate_on_submit():
+        services.add_note(item, form.text.data, author=current_user)
+        return _after_change(item_id, _("Progress note added."))
+    return _page(item, note_form=form, status=422)
+
+
+# --- creating and editing ---------------------------------------------------------------------
+
+def _form(*, data=None, org_id=None, **kwargs) -> ItemForm:
+    """The item form; the person drop-down offers the people of the organisation chosen (in the
+    request, else `org_id`)."""
+    chosen = request.values.get("assignee_org_id", type=int) or org_id
+    return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *organisation_choices()],
+                    people=services.org_people(chosen), **kwargs)
+
+
+def _person_fragment_or(page: str, form: ItemForm, status: int, **context):
+    """A GET from htmx after the organisation changed: only the person drop-down, for that organisation."""
+    return render(page, "actions/_person_field.html", form=form, status=status, **context)
+
+
+def _submitted(form: ItemForm, stored_due=None) -> dict | None:
+    """The service arguments of a valid submission, or None (with the messages on the fields). A due
+    date in the past gets its warning together with any other message, not one round later."""
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    if not form.check_past_due(services.today(), stored_due) or not valid:
+        return None
+    return {"title": form.title.data, "description": form.description.data or "",
+            "assignee_org": db.session.get(Organisation, form.assignee_org_id.data),
+            "assignee_user": form.assignee_user, "due_date": form.due_date.data,
+            "priority": Priority(form.priority.data)}
+
+
+def _created(item):
+    flash(_("Action item “%(title)s” created.", title=item.title), "success")
+    return redirect(url_for("actions.detail", item_id=item.id))
+
+
+@bp.route("/naloge/nova", methods=["GET", "POST"])
+@guard(perm.can_create)
+def create():
+    org_id = request.args.get("assignee_org_id", type=int)
+    form = _form(data={"assignee_org_id": org_id} if org_id else None)
+    if (fields := _submitted(form)) is not None:
+        return _created(services.create_item(author=current_user, **fields))
+    return _person_fragment_or("actions/form.html", form, 422 if request.method == "POST" else 200,
+                               item=None, conclusion=None)
+
+
+@bp.route("/sklepi/<int:conclusion_id>/naloge/nova", methods=["GET", "POST"])
+@guard(perm.can_browse)
+def create_from(conclusion_id: int):
+    conclusion = services.load_conclusion(conclusion_id)
+    if conclusion is None:
+        abort(404)
+    require(perm.can_create_from, conclusion)
+    org_id = request.args.get("assignee_org_id", type=int)
+    form = _form(data={"title": conclusion.text.strip().splitlines()[0][:300] if conclusion.text.strip() else "",
+                       **({"assignee_org_id": org_id} if org_id else {})})
+    if (fields := _submitted(form)) is not None:
+        return _created(services.create_item(author=current_user, conclusion=conclusion, **fields))
+    return _person_fragment_or("actions/form.html", form, 422 if request.method == "POST" else 200,
+                               item=None, conclusion=conclusion)
+
+
+@bp.route("/naloge/<int:item_id>/uredi", methods=["GET", "POST"])
+@guard(perm.can_browse)
+def edit(item_id: int):
+    item = _item_or_404(item_id)
+    require(perm.can_edit, item)
+    form = _form(data={"title": item.title, "description": item.description, "assignee_org_id": item.assignee_org_id,
+                       "assignee_user_id": item.assignee_user_id, "due_date": item.due_date,
+                       "priority": item.priority.value}, org_id=item.assignee_org_id)
+    if (fields := _submitted(form, item.due_date)) is not None:
+        services.update_item(item, author=current_user, **fields)
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("actions.detail", item_id=item.id))
+    return _person_fragment_or("actions/form.html", form, 422 if request.method == "POST" else 200,
+                               item=item, conclusion=item.conclusion, delete_form=DeleteForm(formdata=None))
+
+
+@bp.route("/naloge/<int:item_id>/izbrisi", methods=["POST"])
+@guard(perm.can_browse)
+def delete(item_id: int):
+    item = _item_or_404(item_id)
+    require(perm.can_edit, item)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        edit_form = _form(formdata=None, data={
+            "title": item.title, "description": item.description, "assignee_org_id": item.assignee_org_id,
+            "assignee_user_id": item.assignee_user_id, "due_date": item.due_date, "priority": item.priority.value},
+            org_id=item.assignee_org_id)
+        return render("actions/form.html", form=edit_form, item=item, conclusion=item.conclusion,
+                      delete_form=form, status=422)
+    title, conclusion = item.title, item.conclusion
+    meeting_id = conclusion.meeting_id if conclusion is not None else None
+    services.delete_item(item)
+    flash(_("Action item “%(title)s” deleted.", title=title), "success")
+    if meeting_id is not None:
+        return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+    return redirect(url_for("dashboard.index"))

@@ -1,0 +1,79 @@
+"""The action-item status report: items by status with owners, due dates, overdue marks, progress
+and a bar chart, for a working group, a meeting, a fan-out or a municipality. Only the items the
+user may see (services.item_query), read in one query."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy.orm import contains_eager, joinedload
+
+from coordination.actions import services
+from coordination.actions.matrix import STATUS_COLOURS, STATUS_ORDER, progress, status_bars
+from coordination.actions.models import PENDING, PRIORITY_LABELS, STATUS_LABELS, ActionItem
+from coordination.documents.meetings import slug
+from coordination.extensions import db
+from coordination.meetings.models import Conclusion, Meeting
+from coordination.types import utcnow
+from coordination.web.formatting import format_datetime, sort_key
+
+
+@dataclass
+class Section:
+    status: str
+    label: str
+    colour: str
+    items: list
+    percent: int
+
+
+def _items(user, where) -> list[ActionItem]:
+    query = (services.item_query(user).where(where)
+             .options(contains_eager(ActionItem.conclusion).contains_eager(Conclusion.meeting),
+                      joinedload(ActionItem.assignee_user)))
+    return list(db.session.scalars(query).unique())
+
+
+def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_source: bool = True) -> dict:
+    """Template context of the report over the items matching the SQL condition `where`."""
+    today = services.today()
+    items = _items(user, where)
+    counts = Counter(i.status for i in items)
+    total = len(items)
+    sections = []
+    for status in STATUS_ORDER:
+        rows = sorted((i for i in items if i.status == status),
+                      key=lambda i: (i.due_date is None, i.due_date, sort_key(i.assignee_org.name), i.id))
+        if rows:
+            sections.append(Section(status.value, str(STATUS_LABELS[status]), STATUS_COLOURS[status], rows,
+                                    round(100 * len(rows) / total)))
+    overdue = sum(1 for i in items if i.overdue(today))
+    return {
+        "heading": heading, "facts": facts, "sections": sections, "total": total, "counts": counts,
+        "progress": progress(counts, total), "overdue": overdue, "bars": status_bars(counts, total),
+        "pending": sum(counts.get(s, 0) for s in PENDING), "today": today, "show_source": show_source,
+        "priority_labels": PRIORITY_LABELS, "generated": format_datetime(utcnow()),
+        # a fan-out's items all carry its title (the heading): then the table names owners and regions
+        "one_title": total > 1 and len({i.title for i in items}) == 1,
+    }
+
+
+def group_scope(group):
+    return Meeting.group_id == group.id
+
+
+def meeting_scope(meeting):
+    return Conclusion.meeting_id == meeting.id
+
+
+def fanout_scope(fanout):
+    return ActionItem.fanout_id == fanout.id
+
+
+def organisation_scope(org):
+    return ActionItem.assignee_org_id == org.id
+
+
+def filename(what: str) -> str:
+    """naloge-ds-it-2026-11-23.pdf"""
+    return f"naloge-{slug(what)}-{services.today().isoformat()}.pdf"

@@ -1,0 +1,42 @@
+"""The search page: one box over meetings, minutes, conclusions and action items."""
+from flask import Blueprint, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from coordination.actions.models import STATUS_LABELS
+from coordination.meetings.forms import VISIBILITY_LABELS
+from coordination.search import indexing, services  # importing indexing registers the index's flush hook
+from coordination.search import permissions as perm
+from coordination.web.authz import guard
+from coordination.web.htmx import render
+from coordination.web.pagination import page_number
+
+bp = Blueprint("search", __name__)
+
+KIND_LABELS = {
+    indexing.MEETING: _l("Meetings"),
+    indexing.MINUTES: _l("Minutes of agenda items"),
+    indexing.CONCLUSION: _l("Conclusions"),
+    indexing.ITEM: _l("Action items"),
+}
+
+
+def hit_url(hit) -> str:
+    row = hit.row
+    if hit.kind == indexing.MEETING:
+        return url_for("meetings.detail", meeting_id=hit.ref_id)
+    if hit.kind == indexing.MINUTES:
+        return url_for("meetings.detail", meeting_id=row.meeting_id, _anchor=f"item-{hit.ref_id}")
+    if hit.kind == indexing.CONCLUSION:
+        return url_for("meetings.detail", meeting_id=row.meeting_id, _anchor=f"conclusion-{hit.ref_id}")
+    return url_for("actions.detail", item_id=hit.ref_id)
+
+
+@bp.route("/iskanje")
+@guard(perm.can_search)
+def index():
+    query = " ".join(request.args.get("q", "")[:services.MAX_QUERY].split())
+    kind = request.args.get("kind", "")
+    results = services.search(current_user, query, kind=kind, page=page_number())
+    return render("search/index.html", "search/_results.html", results=results, kind_labels=KIND_LABELS,
+                  status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS, hit_url=hit_url)

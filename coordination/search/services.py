@@ -1,0 +1,281 @@
+"""Searching meetings, minutes, conclusions and action items with the database's full-text index.
+
+The user's words are folded as the index is (lower case, no diacritics), reduced to letters and
+digits, and joined as prefix terms that must all occur: on SQLite an FTS5 MATCH over `search_fts`
+ranked by bm25, on PostgreSQL `to_tsvector('simple', folded) @@ to_tsquery(...)` ranked by ts_rank.
+Nothing the user types reaches the query syntax, so no input can make it fail.
+
+Each kind is one SQL query that joins the index to the indexed rows and filters them by the same
+visibility rule as the pages (meetings.permissions.visible_clause, actions.permissions.visible_clause),
+counting the visible matches in the same query (a window count): what the user may not see is neither
+shown nor counted.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+from sqlalchemy import column, func, literal_column, select, table
+
+from coordination.actions.models import ActionItem
+from coordination.extensions import db
+from coordination.meetings.models import AgendaItem, Conclusion, Meeting
+from coordination.organisations.models import Organisation
+from coordination.search.indexing import CONCLUSION, KINDS, MEETING, MINUTES, WORD, fold
+from coordination.search.models import SearchDocument
+
+MAX_QUERY = 200      # characters of the query that are read at all
+MAX_WORDS = 8        # words that count
+MAX_WORD = 40        # characters of a word that count
+PER_KIND = 10        # results per kind when all kinds are shown
+PAGE_SIZE = 20       # results per page when one kind is shown
+SNIPPET = 220        # characters of text around the first match
+CAP = 1000           # visible matches of a kind that are ranked and counted
+
+def words(query: str | None) -> list[str]:
+    """The folded words of a query, without duplicates: `"Cestišče" AND (ceste*)` -> [cestisce, and, ceste]."""
+    found: list[str] = []
+    for word in WORD.findall(fold((query or "")[:MAX_QUERY])):
+        word = word[:MAX_WORD]
+        if word not in found:
+            found.append(word)
+    return found[:MAX_WORDS]
+
+
+def fts_query(terms: list[str], dialect: str) -> str:
+    """Every word as a quoted prefix term, all required. The words hold only letters and digits."""
+    if dialect == "postgresql":
+        return " & ".join(f"'{w}':*" for w in terms)
+    return " AND ".join(f'"{w}"*' for w in terms)
+
+
+# --- the queries ---------------------------------------------------------------------------------
+
+def _tsquery(query: str):
+    return func.to_tsquery(literal_column("'simple'"), query)
+
+
+def _vector(folded):
+    # the literal 'simple' makes the expression the one the GIN index `search_fts_gin` was made on
+    return func.to_tsvector(literal_column("'simple'"), folded)
+
+
+def _candidates(kind: str, user, dialect: str, query: str):
+    """The newest CAP matches of `kind` the user may see, with their score on SQLite.
+
+    Ranking is bounded work: a word found in 100,000 documents ranks the newest CAP visible ones
+    (the count then reads "more than"). The cap counts visible documents only, so it says nothing
+    about what the user may not see."""
+    from coordination.actions.permissions import visible_clause as item_clause
+    from coordination.meetings.permissions import visible_clause
+
+    meeting_columns = [Meeting.id.label("meeting_id"), Meeting.title.label("meeting_title"),
+                       Meeting.starts_at.label("starts_at")]
+    columns = [SearchDocument.ref_id, SearchDocument.title, SearchDocument.body, *meeting_columns]
+    if dialect == "postgresql":
+        source = SearchDocument.__table__
+        columns.append(SearchDocument.folded)
+        where = [_vector(SearchDocument.folded).op("@@")(_tsquery(query)), SearchDocument.kind == kind]
+        newest = SearchDocument.id.desc()
+    else:
+        # the FTS table drives the join (bm25() works only there) and hands the rows over newest
+        # first; `+kind` keeps the planner from starting at search_document's (kind, ref_id) index
+        fts = table("search_fts", column("rowid"))
+        name = literal_column("search_fts")
+        source = fts.join(SearchDocument.__table__, SearchDocument.id == fts.c.rowid)
+        columns.append((-func.bm25(name)).label("score"))
+        where = [name.op("MATCH")(query), literal_column("+search_document.kind") == kind]
+        newest = fts.c.rowid.desc()
+    q = select(*columns).select_from(source)
+    if kind == MEETING:
+        q = q.add_columns(Meeting.visibility.label("visibility")).join(
+            Meeting, Meeting.id == SearchDocument.ref_id).where(visible_clause(user))
+    elif kind == MINUTES:
+        q = (q.add_columns(AgendaItem.visibility.label("visibility"))
+             .join(AgendaItem, AgendaItem.id == SearchDocument.ref_id)
+             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+             .where(visible_clause(user, AgendaItem.visibility)))
+    elif kind == CONCLUSION:
+        q = (q.add_columns(Conclusion.visibility.label("visibility"))
+             .join(Conclusion, Conclusion.id == SearchDocument.ref_id)
+             .join(Meeting, Meeting.id == Conclusion.meeting_id)
+             .where(visible_clause(user, Conclusion.visibility)))
+    else:
+        q = (q.add_columns(ActionItem.status.label("status"), ActionItem.due_date.label("due_date"),
+                           Organisation.name.label("assignee"))
+             .join(ActionItem, ActionItem.id == SearchDocument.ref_id)
+             .join(Organisation, Organisation.id == ActionItem.assignee_org_id)
+             .outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
+             .outerjoin(Meeting, Conclusion.meeting_id == Meeting.id)
+             .where(item_clause(user)))
+    return q.where(*where).order_by(newest).limit(CAP).subquery("candidates")
+
+
+def _kind_query(kind: str, user, dialect: str, query: str):
+    """One page of a kind's visible matches, best first, each row with the count of them all."""
+    found = _candidates(kind, user, dialect, query)
+    if dialect == "postgresql":
+        score = func.ts_rank(_vector(found.c.folded), _tsquery(query))
+    else:
+        score = found.c.score
+    columns = [c for c in found.c if c.key not in ("folded", "score")]
+    return (select(*columns, score.label("score"), func.count().over().label("total"))
+            .order_by(literal_column("score").desc(), found.c.ref_id.desc()))
+
+
+def matching_refs(kind: str, query: str):
+    """A SELECT of the ids of `kind` whose text holds every word of `query` (None when it has no words):
+    the text filter of other lists (the conclusions register) uses the index through it."""
+    terms = words(query)
+    if not terms:
+        return None
+    dialect = db.session.get_bind().dialect.name
+    fts = fts_query(terms, dialect)
+    refs = select(SearchDocument.ref_id).where(SearchDocument.kind == kind)
+    if dialect == "postgresql":
+        return refs.where(_vector(SearchDocument.folded).op("@@")(_tsquery(fts)))
+    index = table("search_fts", column("rowid"))
+    return refs.where(SearchDocument.id.in_(
+        select(index.c.rowid).where(literal_column("search_fts").op("MATCH")(fts))))
+
+
+# --- results -------------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    kind: str
+    ref_id: int
+    title: Markup
+    snippet: Markup
+    row: object  # the query's row: meeting_id, meeting_title, starts_at and the kind's own columns
+
+
+@dataclass
+class Group:
+    kind: str
+    total: int
+    hits: list[Hit]
+    page: int = 1
+    per_page: int = PER_KIND
+
+    @property
+    def capped(self) -> bool:
+        """More visible matches than were ranked and counted (the count reads "more than")."""
+        return self.total >= CAP
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass
+class Results:
+    query: str
+    words: list[str]
+    kind: str = ""
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.groups)
+
+    @property
+    def capped(self) -> bool:
+        return any(g.capped for g in self.groups)
+
+
+def search(user, query: str, *, kind: str = "", page: int = 1) -> Results:
+    """The user's visible matches: of every kind (PER_KIND each, with their counts), or of one kind,
+    a page of PAGE_SIZE. One SQL query per kind shown, whatever the size of the data."""
+    terms = words(query)
+    kind = kind if kind in KINDS else ""
+    results = Results(query=query, words=terms, kind=kind)
+    if not terms:
+        return results
+    dialect = db.session.get_bind().dialect.name
+    fts = fts_query(terms, dialect)
+    for each in (kind,) if kind else KINDS:
+        size = PAGE_SIZE if kind else PER_KIND
+        number = max(1, page) if kind else 1
+        rows = db.session.execute(_kind_query(each, user, dialect, fts).limit(size)
+                                  .offset((number - 1) * size)).all()
+        hits = [Hit(kind=each, ref_id=r.ref_id, title=highlight(r.title, terms),
+                    snippet=highlight(_plain(r.body), terms, SNIPPET), row=r) for r in rows]
+        results.groups.append(Group(kind=each, total=rows[0].total if rows else 0, hits=hits, page=number,
+                                    per_page=size))
+    return results
+
+
+_MARKDOWN = re.compile(r"(?m)^\s*(?:#{1,6}|[-*+>]|\d+[.)])\s+|\*\*|__|`")
+
+
+def _plain(text: str) -> str:
+    """Minutes are Markdown: the snippet shows their words, not their markup, on one line."""
+    return " ".join(_MARKDOWN.sub(" ", text or "").split())
+
+
+# --- highlighting ----------------------------------------------------------------------------------
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """The text folded character by character, and for each folded character its original index."""
+    folded, origin = [], []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(folded), origin
+
+
+def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """(start, end) in `text` of every word that starts with one of the terms, found on the folded
+    text, so `cestisce` marks `Cestišče`."""
+    if not terms or not text:
+        return []
+    folded, origin = _folded_with_origin(text)
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+                         + r")[^\W_]*")
+    spans: list[tuple[int, int]] = []
+    for match in pattern.finditer(folded):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def highlight(text: str, terms: list[str], limit: int | None = None) -> Markup:
+    """The text escaped, the matched words in <mark>; with `limit`, only about that many characters
+    around the first match (with … where cut)."""
+    text = text or ""
+    spans = _spans(text, terms)
+    start, end = 0, len(text)
+    if limit and len(text) > limit:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - limit // 3)
+        if start:
+            space = text.find(" ", start, first) if first > start else -1
+            start = space + 1 if space != -1 else start
+        end = min(len(text), start + limit)
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space if space > start else end
+    out, position = [], start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        out.append(escape(text[position:span_start]))
+        out.append(Markup("<mark>%s</mark>") % text[span_start:span_end])
+        position = span_end
+    out.append(escape(text[position:end]))
+    return Markup("").join((["…"] if start else []) + out + (["…"] if end < len(text) else []))
