@@ -144,7 +144,7 @@ def generate(scale: float) -> dict:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                                   f"(SELECT max(id) FROM {table}))"))
             conn.execute(text("ANALYZE"))
-    return {"bench meeting": n_groups, "users": n_users, "groups": n_groups, "meetings": n_meetings, "agenda items": item_id,
+    return {"bench meeting": n_groups, "bench action": action_sizes.pop("bench action"), "users": n_users, "groups": n_groups, "meetings": n_meetings, "agenda items": item_id,
             "minutes versions": version_id, "conclusions": conclusion_id, **action_sizes,
             "audit entries": int(50000 * scale)}
 
@@ -191,7 +191,9 @@ def _generate_actions(rnd, scale, now, users, municipalities, ministry, n_conclu
     _bulk(ActionItem, items)
     _bulk(ItemUpdate, updates)
     _bulk(Notification, notes)
-    return {"fan-outs": n_fanouts, "action items": item_id, "progress notes": len(updates), "notifications": len(notes)}
+    # the municipal user we measure (id 3) belongs to municipalities[3]: its item in fan-out 1
+    bench_action = next(i["id"] for i in items if i["fanout_id"] == 1 and i["assignee_org_id"] == users[2]["organisation_id"])
+    return {"bench action": bench_action, "fan-outs": n_fanouts, "action items": item_id, "progress notes": len(updates), "notifications": len(notes)}
 
 
 def _reindex() -> None:
@@ -232,10 +234,25 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("minutes PDF (8 items)", "documents.minutes_pdf", municipal, "/sestanki/{m}/zapisnik.pdf", False),
         ("conclusions PDF", "documents.conclusions_pdf", municipal, "/sestanki/{m}/sklepi.pdf", False),
         ("meeting .ics", "calendar.meeting_ics", municipal, "/sestanki/{m}.ics", False),
+        ("action items (municipal)", "action_lists.index", municipal, "/naloge/", False),
+        ("action items, mine (municipal)", "action_lists.index", municipal, "/naloge/?mine=1", False),
+        ("action items (ministry)", "action_lists.index", ministry, "/naloge/", False),
+        ("action items overdue (htmx)", "action_lists.index", ministry, "/naloge/?overdue=1", True),
+        ("action items text (htmx)", "action_lists.index", ministry, "/naloge/?q=kanalizacijo", True),
+        ("action items page 100 (htmx)", "action_lists.index", ministry, "/naloge/?page=100", True),
+        ("action items CSV, mine", "action_lists.export_csv", municipal, "/naloge/izvoz.csv?mine=1", False),
+        ("action item", "actions.detail", municipal, "/naloge/{action}", False),
+        ("status matrix (212)", "fanouts.view", ministry, "/razprsitve/1", False),
+        ("status matrix filtered (htmx)", "fanouts.view", ministry, "/razprsitve/1?status=open", True),
+        ("fan-out report PDF (212)", "documents.fanout_report_pdf", ministry, "/razprsitve/1/porocilo.pdf", False),
+        ("notifications", "notifications.index", municipal, "/obvestila", False),
+        ("notification badge (htmx)", "notifications.badge", municipal, "/obvestila/stevec", True),
+        ("search (municipal)", "search.index", municipal, "/iskanje?q=cestisce", False),
+        ("search (ministry)", "search.index", ministry, "/iskanje?q=kanalizacija", False),
     ]
     # a draft meeting of group 1, whose secretary the municipal user is (see generate())
     m = app.config["BENCH_MEETING"]
-    ids = {"m": m, "item": (m - 1) * 8 + 1}
+    ids = {"m": m, "item": (m - 1) * 8 + 1, "action": app.config["BENCH_ACTION"]}
     return [(label, who, path.format(**ids), hx) for label, endpoint, who, path, hx in candidates
             if endpoint in endpoints]
 
@@ -280,11 +297,26 @@ def main(argv=None):
     with app.app_context():
         sizes = generate(args.scale)
     app.config["BENCH_MEETING"] = sizes.pop("bench meeting")
+    app.config["BENCH_ACTION"] = sizes.pop("bench action")
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "
           f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
     print(f"{'page':34} {'status':>6} {'median ms':>10} {'max ms':>8} {'queries':>8}")
     for label, _path, status, median, worst, queries in measure(app, args.runs):
         print(f"{label:34} {status:>6} {median:>10.1f} {worst:>8.1f} {queries:>8}")
+    print(f"fan-out of one conclusion to all 212 municipalities (service, one transaction): {time_fan_out(app):.0f} ms")
+
+
+def time_fan_out(app) -> float:
+    from coordination.actions import services as actions
+    from coordination.actions.models import FanOutScope
+    from coordination.audit.services import acting_as
+
+    with app.app_context(), acting_as("benchmark"):
+        ministry = db.session.scalar(select(User).where(User.email == "ministrstvo@bench.si"))
+        conclusion = db.session.get(Conclusion, 2)
+        started = time.perf_counter()
+        actions.fan_out(conclusion, title="Merjena razpršitev", author=ministry, scope=FanOutScope.ALL)
+        return (time.perf_counter() - started) * 1000
 
 
 if __name__ == "__main__":

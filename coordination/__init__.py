@@ -125,6 +125,7 @@ def _register_template_context(app):
 
         return {"lang": str(get_locale() or "sl"), "languages": app.config["LANGUAGES"]}
 
+    from coordination.actions.models import describe_scope
     from coordination.audit.models import action_label, record_kind
 
-    app.jinja_env.filters.update(record_kind=record_kind, action_label=action_label)
+    app.jinja_env.filters.update(record_kind=record_kind, action_label=action_label, fanout_scope=describe_scope)

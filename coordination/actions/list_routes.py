@@ -49,7 +49,7 @@ def index():
     page = listing.page(current_user, filters, page_number())
     context = _context(filters)
     if not wants_fragment():  # the filter form is not part of the fragment
-        options = listing.filter_options(current_user)
+        options = listing.filter_options(current_user, filters.meeting)
         options["meetings"] = [(m_id, f"{title} ({format_date(starts)})") for m_id, title, starts in options["meetings"]]
         context["options"] = options
     return render("actions/list.html", "actions/_rows.html", page=page, here=request.full_path.rstrip("?"),

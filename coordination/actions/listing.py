@@ -36,6 +36,8 @@ class Filters:
     region: int | None = None
     group: int | None = None
     meeting: int | None = None
+    conclusion: int | None = None  # reached from a conclusion's "N action items" link
+    fanout: int | None = None      # reached from a status matrix
     due_from: date | None = None
     due_to: date | None = None
     text: str = ""
@@ -47,7 +49,8 @@ class Filters:
     def args(self) -> dict:
         """The query-string arguments that reproduce these filters (for links, the pager, export)."""
         args = {"status": self.statuses, "org": self.org, "region": self.region, "group": self.group,
-                "meeting": self.meeting, "due_from": self.due_from.isoformat() if self.due_from else None,
+                "meeting": self.meeting, "conclusion": self.conclusion, "fanout": self.fanout,
+                "due_from": self.due_from.isoformat() if self.due_from else None,
                 "due_to": self.due_to.isoformat() if self.due_to else None, "q": self.text,
                 "mine": "1" if self.mine else None, "overdue": "1" if self.overdue else None,
                 "sort": self.sort if self.sort != "due" else None}
@@ -72,7 +75,7 @@ def parse(args) -> Filters:
     if any(s and s not in known for s in args.getlist("status")):
         filters.ignored.append(_("status"))
     for name, label in (("org", _("assignee")), ("region", _("region")), ("group", _("working group")),
-                        ("meeting", _("meeting"))):
+                        ("meeting", _("meeting")), ("conclusion", _("conclusion")), ("fanout", _("fan-out"))):
         raw = args.get(name, "").strip()
         setattr(filters, name, _number(raw))
         if raw and getattr(filters, name) is None:
@@ -120,6 +123,10 @@ def filtered(user, filters: Filters, today: date | None = None, *, with_org: boo
         query = query.where(Meeting.group_id == filters.group)
     if filters.meeting is not None:
         query = query.where(Conclusion.meeting_id == filters.meeting)
+    if filters.conclusion is not None:
+        query = query.where(ActionItem.conclusion_id == filters.conclusion)
+    if filters.fanout is not None:
+        query = query.where(ActionItem.fanout_id == filters.fanout)
     if filters.due_from is not None:
         query = query.where(ActionItem.due_date >= filters.due_from)
     if filters.due_to is not None:
@@ -270,9 +277,14 @@ def export_rows(user, filters: Filters, today: date | None = None):
     return db.session.connection().execute(order(query, filters.sort, today).execution_options(yield_per=2000))
 
 
-def filter_options(user) -> dict:
-    """The choices of the filter form: organisations, regions, working groups, and the meetings
-    with items (that the user may see). Four small queries."""
+RECENT_MEETINGS = 60
+
+
+def filter_options(user, chosen_meeting: int | None = None) -> dict:
+    """The choices of the filter form: organisations, regions, working groups, and the latest
+    meetings with items that the user may see (plus the chosen one; older meetings are reached from
+    their own page), so the form stays the same size however many meetings there are. Four small
+    queries."""
     from coordination.meetings.permissions import visible_clause as meeting_clause
     from coordination.web.formatting import sl_order
 
@@ -281,8 +293,13 @@ def filter_options(user) -> dict:
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).order_by(sl_order(WorkingGroup.name))).all()
     with_items = exists().where(Conclusion.meeting_id == Meeting.id,
                                 exists().where(ActionItem.conclusion_id == Conclusion.id))
-    meetings = db.session.execute(select(Meeting.id, Meeting.title, Meeting.starts_at).where(
-        with_items, meeting_clause(user)).order_by(Meeting.starts_at.desc())).all()
+    recent = select(Meeting.id).where(with_items, meeting_clause(user)).order_by(
+        Meeting.starts_at.desc()).limit(RECENT_MEETINGS)
+    wanted = Meeting.id.in_(recent)
+    if chosen_meeting is not None:
+        wanted = wanted | and_(Meeting.id == chosen_meeting, meeting_clause(user))
+    meetings = db.session.execute(select(Meeting.id, Meeting.title, Meeting.starts_at).where(wanted)
+                                  .order_by(Meeting.starts_at.desc())).all()
     return {"orgs": orgs, "regions": regions, "groups": groups, "meetings": meetings}
 
 

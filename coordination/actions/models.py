@@ -84,6 +84,20 @@ class FanOut(db.Model):
         return self.title
 
 
+def describe_scope(fanout: FanOut) -> str:
+    """The selection of a fan-out in words, in the reader's language."""
+    from flask_babel import gettext, ngettext
+
+    if fanout.scope == FanOutScope.ALL:
+        return gettext("all municipalities")
+    if fanout.scope == FanOutScope.REGION:
+        return gettext("the municipalities of the %(region)s region", region=fanout.scope_label)
+    if fanout.scope == FanOutScope.ASSOCIATION:
+        return gettext("the members of %(association)s", association=fanout.scope_label)
+    count = int(fanout.scope_label) if fanout.scope_label.isdigit() else 0
+    return ngettext("%(num)d chosen municipality", "%(num)d chosen municipalities", count)
+
+
 class ActionItem(db.Model):
     __audit__ = True
 

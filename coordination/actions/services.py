@@ -197,14 +197,13 @@ def fanout_targets(scope: FanOutScope, *, region: Region | None = None, associat
 
 
 def scope_label(scope: FanOutScope, *, region: Region | None, association: Organisation | None, count: int) -> str:
-    """How the selection is named in the matrix heading (kept as plain data, in Slovenian)."""
-    if scope == FanOutScope.ALL:
-        return "vse občine"
+    """What a fan-out keeps of its selection: the region's or association's name, or the number
+    of municipalities chosen (models.describe_scope() words it in the reader's language)."""
     if scope == FanOutScope.REGION and region is not None:
-        return f"regija {region.name}"
+        return region.name
     if scope == FanOutScope.ASSOCIATION and association is not None:
-        return f"članice {association.display_name}"
-    return f"izbrane občine ({count})"
+        return association.display_name
+    return str(count) if scope == FanOutScope.CHOSEN else ""
 
 
 def fan_out(conclusion: Conclusion, *, title: str, author, scope: FanOutScope, description: str = "",

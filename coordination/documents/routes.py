@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.actions import permissions as actions_perm
+from coordination.actions.models import describe_scope
 from coordination.documents import meetings as documents
 from coordination.documents.render import render_pdf
 from coordination.extensions import db
@@ -94,7 +95,7 @@ def fanout_report_pdf(fanout_id: int):
         abort(404)
     require(actions_perm.can_view_fanout, fanout)
     facts = [(_("Conclusion"), f"{fanout.conclusion.register_number}: {fanout.conclusion.text[:200]}"),
-             (_("Municipalities"), fanout.scope_label)]
+             (_("Municipalities"), describe_scope(fanout))]
     return _actions_report(reports.fanout_scope(fanout), heading=fanout.title, facts=facts, name=fanout.title,
                            show_source=False)
 

@@ -246,3 +246,20 @@ def test_list_pages_have_a_fixed_query_count(client, people, count_queries, role
             client.get(url, headers={"HX-Request": "true"})
         assert response.status_code == 200
         assert many.count == counts[url], (url, "\n\n".join(s[:200] for s in many.statements))
+
+
+def test_list_narrows_to_one_conclusion_or_one_fan_out(client, people):
+    from coordination.actions.models import FanOutScope
+
+    first, second = _conclusion(people["ministry"]), _conclusion(people["ministry"], title="Drugi sestanek")
+    _item(people, people["kamnik_org"], "Iz prvega", conclusion=first)
+    _item(people, people["kamnik_org"], "Iz drugega", conclusion=second)
+    fanout = services.fan_out(second, title="Razpršena", author=people["ministry"], scope=FanOutScope.CHOSEN,
+                              chosen=[people["kamnik_org"].id, people["koper_org"].id])
+    f.login(client, people["ministry"])
+    assert _titles(client.get(f"/naloge/?conclusion={first.id}")) == ["Iz prvega"]
+    assert sorted(_titles(client.get(f"/naloge/?conclusion={second.id}"))) == ["Iz drugega", "Razpršena", "Razpršena"]
+    page = client.get(f"/naloge/?fanout={fanout.id}").get_data(as_text=True)
+    assert _titles(client.get(f"/naloge/?fanout={fanout.id}")) == ["Razpršena", "Razpršena"]
+    assert f'name="fanout" value="{fanout.id}"' in page  # the live filter keeps the narrowing
+    assert "Prikazane so naloge ene razpršitve." in page

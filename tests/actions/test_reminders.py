@@ -354,6 +354,12 @@ def committed_app(app):
     finally:
         with concurrent.app_context():
             if shared:
+                from coordination.search.models import SearchDocument
+
+                # bulk deletes bypass the search index's flush hook: its rows go by hand
+                items = select(ActionItem.id).where(ActionItem.created_by_id == made[0])
+                db.session.execute(delete(SearchDocument).where(SearchDocument.kind == "item",
+                                                                SearchDocument.ref_id.in_(items)))
                 db.session.execute(delete(ActionItem).where(ActionItem.created_by_id == made[0]))
                 db.session.execute(delete(ReminderLog).where(ReminderLog.user_id.in_(made)))
                 db.session.execute(delete(User).where(User.id.in_(made)))
