@@ -94,11 +94,6 @@ def parse(args) -> Filters:
     return filters
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def filtered(user, filters: Filters, today: date | None = None, *, with_org: bool = False):
     """select(ActionItem) of the visible items matching the filters; with `with_org` (the export)
     joined to the assignee organisation and outer-joined to the source conclusion and meeting."""
@@ -131,10 +126,13 @@ def filtered(user, filters: Filters, today: date | None = None, *, with_org: boo
         query = query.where(ActionItem.due_date >= filters.due_from)
     if filters.due_to is not None:
         query = query.where(ActionItem.due_date <= filters.due_to)
-    if filters.text:
-        pattern = _like(filters.text)
-        query = query.where(or_(ActionItem.title.ilike(pattern, escape="\\"),
-                                ActionItem.description.ilike(pattern, escape="\\")))
+    if filters.text:  # the full-text index: every word as a prefix, any case, any diacritics
+        from sqlalchemy import false
+
+        from coordination.search.services import matching_refs
+
+        refs = matching_refs("item", filters.text)
+        query = query.where(ActionItem.id.in_(refs) if refs is not None else false())
     if filters.mine:
         query = query.where(or_(ActionItem.assignee_user_id == user.id,
                                 ActionItem.assignee_org_id == user.organisation_id))

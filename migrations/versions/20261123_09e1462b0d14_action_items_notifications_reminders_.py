@@ -105,7 +105,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_action_item_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index('ix_action_item_due', ['due_date', 'id'], unique=False)
         batch_op.create_index('ix_action_item_org_status_due', ['assignee_org_id', 'status', 'due_date'], unique=False)
-        batch_op.create_index('ix_action_item_status_due', ['status', 'due_date'], unique=False)
+        batch_op.create_index('ix_action_item_updated', ['updated_at', 'id'], unique=False)
 
     op.create_table('item_update',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -190,7 +190,7 @@ def downgrade():
 
     op.drop_table('item_update')
     with op.batch_alter_table('action_item', schema=None) as batch_op:
-        batch_op.drop_index('ix_action_item_status_due')
+        batch_op.drop_index('ix_action_item_updated')
         batch_op.drop_index('ix_action_item_org_status_due')
         batch_op.drop_index('ix_action_item_due')
         batch_op.drop_index(batch_op.f('ix_action_item_created_by_id'))
