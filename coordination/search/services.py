@@ -24,6 +24,7 @@ from coordination.meetings.models import AgendaItem, Conclusion, Meeting
 from coordination.organisations.models import Organisation
 from coordination.search.indexing import CONCLUSION, KINDS, MEETING, MINUTES, WORD, fold
 from coordination.search.models import SearchDocument
+from coordination.web.pagination import PageNumbers
 
 MAX_QUERY = 200      # characters of the query that are read at all
 MAX_WORDS = 8        # words that count
@@ -152,7 +153,7 @@ class Hit:
 
 
 @dataclass
-class Group:
+class Group(PageNumbers):
     kind: str
     total: int
     hits: list[Hit]
@@ -163,18 +164,6 @@ class Group:
     def capped(self) -> bool:
         """More visible matches than were ranked and counted (the count reads "more than")."""
         return self.total >= CAP
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 @dataclass

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from coordination.extensions import db
 
 
-@dataclass
-class Page:
-    items: list
+class PageNumbers:
+    """Where a page stands among the pages of `total` rows (`page`, `per_page` and `total` come from
+    the class that mixes this in)."""
+
     page: int
     per_page: int
     total: int
@@ -27,6 +28,14 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+@dataclass
+class Page(PageNumbers):
+    items: list
+    page: int
+    per_page: int
+    total: int
 
 
 def page_number() -> int:

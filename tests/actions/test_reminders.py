@@ -14,10 +14,8 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask_migrate import upgrade
 from sqlalchemy import delete, func, select
 
-from coordination import create_app
 from coordination.accounts.models import Role, User
 from coordination.actions import reminders
 from coordination.actions import services as actions
@@ -34,8 +32,8 @@ from coordination.audit.services import acting_as
 from coordination.extensions import db
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
-from coordination.organisations import reference
 from tests import factories as f
+from tests.committed import committing_app
 
 TODAY = actions.today()
 
@@ -321,56 +319,35 @@ def test_the_command_fails_loudly_when_mail_cannot_go(app, session, people, item
 
 @pytest.fixture
 def committed_app(app):
-    """Committed rows and real concurrent transactions: on SQLite a database file of its own next to
-    the test database; on PostgreSQL the test database, cleaned afterwards."""
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    shared = not uri.startswith("sqlite:")
-    if shared:
-        concurrent = app
-    else:
-        path = uri.removeprefix("sqlite:///").removesuffix(".db") + "-reminders.db"
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        concurrent = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    """Committed rows and real concurrent transactions (tests/committed.py)."""
+    with committing_app(app, "reminders") as (concurrent, shared):
         with concurrent.app_context():
-            upgrade()
+            last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
             with acting_as("tests"):
-                reference.load()
+                ministry = f.user(Role.MINISTRY)
+                made = [ministry.id]
+                for name in ("Kamnik", "Ljubljana", "Kranj"):
+                    org = f.municipality(name)
+                    made += [f.user(Role.MUNICIPAL, org).id, f.user(Role.MUNICIPAL, org).id]
+                    _item(f"Naloga {name}", org, ministry, -1)
+                    _item(f"Druga naloga {name}", org, ministry, 2)
             db.session.remove()
-    with concurrent.app_context():
-        last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
-        with acting_as("tests"):
-            ministry = f.user(Role.MINISTRY)
-            made = [ministry.id]
-            for name in ("Kamnik", "Ljubljana", "Kranj"):
-                org = f.municipality(name)
-                made += [f.user(Role.MUNICIPAL, org).id, f.user(Role.MUNICIPAL, org).id]
-                _item(f"Naloga {name}", org, ministry, -1)
-                _item(f"Druga naloga {name}", org, ministry, 2)
-        db.session.remove()
-    try:
-        yield concurrent, made
-    finally:
-        with concurrent.app_context():
-            if shared:
+        try:
+            yield concurrent, made
+        finally:
+            if shared:  # leave the shared test database as it was
                 from coordination.search.models import SearchDocument
 
-                # bulk deletes bypass the search index's flush hook: its rows go by hand
-                items = select(ActionItem.id).where(ActionItem.created_by_id == made[0])
-                db.session.execute(delete(SearchDocument).where(SearchDocument.kind == "item",
-                                                                SearchDocument.ref_id.in_(items)))
-                db.session.execute(delete(ActionItem).where(ActionItem.created_by_id == made[0]))
-                db.session.execute(delete(ReminderLog).where(ReminderLog.user_id.in_(made)))
-                db.session.execute(delete(User).where(User.id.in_(made)))
-                db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
-                db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
-        if not shared:
-            for suffix in ("", "-journal", "-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
+                with concurrent.app_context():
+                    # bulk deletes bypass the search index's flush hook: its rows go by hand
+                    items = select(ActionItem.id).where(ActionItem.created_by_id == made[0])
+                    db.session.execute(delete(SearchDocument).where(SearchDocument.kind == "item",
+                                                                    SearchDocument.ref_id.in_(items)))
+                    db.session.execute(delete(ActionItem).where(ActionItem.created_by_id == made[0]))
+                    db.session.execute(delete(ReminderLog).where(ReminderLog.user_id.in_(made)))
+                    db.session.execute(delete(User).where(User.id.in_(made)))
+                    db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
+                    db.session.commit()
 
 
 def test_two_runs_at_once_send_each_digest_once(committed_app):

@@ -7,15 +7,12 @@ database and removes every row it made afterwards.
 """
 from __future__ import annotations
 
-import os
 import threading
 from datetime import UTC, datetime
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import delete, func, select
 
-from coordination import create_app
 from coordination.accounts.models import Role, User
 from coordination.audit.models import AuditEntry
 from coordination.audit.services import acting_as
@@ -23,8 +20,8 @@ from coordination.extensions import db
 from coordination.groups import services as groups
 from coordination.groups.models import WorkingGroup
 from coordination.meetings.models import Conclusion, Meeting, RegisterCounter
-from coordination.organisations import reference
 from tests import factories as f
+from tests.committed import committing_app
 from tests.meetings import helpers as h
 
 THREADS, ROUNDS = 4, 5
@@ -34,44 +31,28 @@ CODE = "KONK-TEST"
 @pytest.fixture
 def committed_app(app):
     """An app whose requests commit for real, and the ids of a meeting and a user who may edit it."""
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    shared = not uri.startswith("sqlite:")
-    if shared:
-        concurrent = app
-    else:
-        path = uri.removeprefix("sqlite:///").removesuffix(".db") + "-concurrency.db"
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        concurrent = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with committing_app(app, "concurrency") as (concurrent, shared):
+        concurrent.config["WTF_CSRF_ENABLED"] = False
         with concurrent.app_context():
-            upgrade()
+            last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
             with acting_as("tests"):
-                reference.load()
+                user = f.user(Role.MINISTRY)
+                group = groups.create_group(name="Skupina za preskus hkratnosti", code=CODE, mandate="")
+                meeting = h.meeting(group, title="Hkratni sklepi", start=datetime(2031, 5, 5, 8, tzinfo=UTC))
+            ids = {"meeting": meeting.id, "user": user.email, "group": group.id, "user_id": user.id}
             db.session.remove()
-    concurrent.config["WTF_CSRF_ENABLED"] = False
-    with concurrent.app_context():
-        last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
-        with acting_as("tests"):
-            user = f.user(Role.MINISTRY)
-            group = groups.create_group(name="Skupina za preskus hkratnosti", code=CODE, mandate="")
-            meeting = h.meeting(group, title="Hkratni sklepi", start=datetime(2031, 5, 5, 8, tzinfo=UTC))
-        ids = {"meeting": meeting.id, "user": user.email, "group": group.id, "user_id": user.id}
-        db.session.remove()
-    try:
-        yield concurrent, ids
-    finally:
-        concurrent.config["WTF_CSRF_ENABLED"] = True
-        with concurrent.app_context():
+        try:
+            yield concurrent, ids
+        finally:
+            concurrent.config["WTF_CSRF_ENABLED"] = True
             if shared:  # leave the shared test database as it was
-                db.session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
-                db.session.execute(delete(RegisterCounter).where(RegisterCounter.body == CODE))
-                db.session.execute(delete(WorkingGroup).where(WorkingGroup.id == ids["group"]))
-                db.session.execute(delete(User).where(User.id == ids["user_id"]))
-                db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
-                db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
+                with concurrent.app_context():
+                    db.session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
+                    db.session.execute(delete(RegisterCounter).where(RegisterCounter.body == CODE))
+                    db.session.execute(delete(WorkingGroup).where(WorkingGroup.id == ids["group"]))
+                    db.session.execute(delete(User).where(User.id == ids["user_id"]))
+                    db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
+                    db.session.commit()
 
 
 def test_simultaneous_additions_never_share_numbers(committed_app):

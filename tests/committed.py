@@ -1,0 +1,48 @@
+"""An app whose sessions commit for real, for the tests of concurrent transactions (two processes
+claiming the same reminder, simultaneous conclusion numbers)."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+from flask_migrate import upgrade
+
+from coordination import create_app
+from coordination.audit.services import acting_as
+from coordination.extensions import db
+from coordination.organisations import reference
+
+
+def _remove(path: str) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
+@contextmanager
+def committing_app(app, name: str):
+    """Yield (app, shared). On SQLite: a database file of its own next to the test database, built
+    by the migrations with the reference data, removed afterwards (shared=False). On PostgreSQL: the
+    test database itself (shared=True); the caller deletes what it added before leaving."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    shared = not uri.startswith("sqlite:")
+    path = None
+    if shared:
+        concurrent = app
+    else:
+        path = uri.removeprefix("sqlite:///").removesuffix(".db") + f"-{name}.db"
+        _remove(path)
+        concurrent = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+        with concurrent.app_context():
+            upgrade()
+            with acting_as("tests"):
+                reference.load()
+            db.session.remove()
+    try:
+        yield concurrent, shared
+    finally:
+        with concurrent.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if path:
+            _remove(path)
