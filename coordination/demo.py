@@ -163,7 +163,8 @@ def load_action_items() -> bool:
         description="Občina imenuje skrbnika podatkov in njegovega namestnika ter ministrstvu sporoči "
                     "njuna imena, poslovna kontakta in akt o imenovanju.")
     items = sorted(fanout.items, key=lambda i: i.assignee_org_id)
-    random.Random(2022).shuffle(items)  # noqa: S311  # nosec B311 - a fixed demo spread, not security
+    # a fixed pseudo-random spread for the demo, nothing to do with security
+    random.Random(2022).shuffle(items)  # noqa: S311  # nosec B311
     start = 0
     for status, share in STEWARD_SPREAD:
         chosen = items[start:start + round(share * len(items))]
