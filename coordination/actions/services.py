@@ -327,10 +327,14 @@ def organisation_open_items(user, limit: int = 10) -> dict:
 
 def group_open_items(user, group, limit: int = 10) -> dict:
     """Pending items from conclusions of the group's meetings that the user may see."""
-    # from the group's few conclusions to their items (an index lookup), not a join over all items
-    conclusions = select(Conclusion.id).join(Meeting, Conclusion.meeting_id == Meeting.id).where(
-        Meeting.group_id == group.id)
-    return _pending_first_due(visible_items(user).where(ActionItem.conclusion_id.in_(conclusions)), limit)
+    # joined from the group's few meetings and conclusions to their items (index lookups all the
+    # way), so neither database scans all items
+    from coordination.actions.permissions import visible_clause
+
+    query = (select(ActionItem).join(Conclusion, ActionItem.conclusion_id == Conclusion.id)
+             .join(Meeting, Conclusion.meeting_id == Meeting.id)
+             .where(Meeting.group_id == group.id, visible_clause(user, joined=True)))
+    return _pending_first_due(query, limit)
 
 
 # --- bulk status upload (CSV import) ---------------------------------------------------------

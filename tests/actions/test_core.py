@@ -84,10 +84,17 @@ def test_visibility_in_python_and_sql_agree(session, staff):
              for i, (c, org) in enumerate([(confidential, kamnik), (public, kamnik), (internal, kamnik),
                                            (internal, other.organisation), (None, kamnik),
                                            (confidential, other.organisation)])]
+    from coordination.actions.permissions import visible_clause
+    from coordination.meetings.models import Conclusion, Meeting
+
+    ids = [i.id for i in items]
+    joined = (select(ActionItem).outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
+              .outerjoin(Meeting, Conclusion.meeting_id == Meeting.id).where(ActionItem.id.in_(ids)))
     for viewer in (staff, official, other, sos):
-        in_sql = set(db.session.scalars(services.item_query(viewer).where(
-            ActionItem.id.in_([i.id for i in items]))))
         in_python = {i for i in items if can_view(viewer, i)}
+        in_sql = set(db.session.scalars(services.item_query(viewer).where(ActionItem.id.in_(ids))))
         assert in_sql == in_python, viewer.role
+        row_by_row = set(db.session.scalars(joined.where(visible_clause(viewer, joined=True))))
+        assert row_by_row == in_python, viewer.role
     assert items[0] in {i for i in items if can_view(official, i)}  # their own, though confidential
     assert not can_view(other, items[2])

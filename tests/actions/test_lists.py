@@ -263,3 +263,20 @@ def test_list_narrows_to_one_conclusion_or_one_fan_out(client, people):
     assert _titles(client.get(f"/naloge/?fanout={fanout.id}")) == ["Razpršena", "Razpršena"]
     assert f'name="fanout" value="{fanout.id}"' in page  # the live filter keeps the narrowing
     assert "Prikazane so naloge ene razpršitve." in page
+
+
+def test_pages_carry_the_total_and_a_page_past_the_end_shows_the_last(app, session, people):
+    for n in range(7):
+        _item(people, people["kamnik_org"], f"Naloga {n}", services.today())
+    with app.test_request_context():
+        _pages_of_seven(people)
+
+
+def _pages_of_seven(people):
+    filters = listing.parse(_args({}))
+    second = listing.page(people["ministry"], filters, 2, per_page=3)
+    assert (second.total, second.page, len(second.items)) == (7, 2, 3)
+    beyond = listing.page(people["ministry"], filters, 40, per_page=3)
+    assert (beyond.total, beyond.page, [r.item.title for r in beyond.items]) == (7, 3, ["Naloga 6"])
+    nothing = listing.page(people["koper"], listing.parse(_args({"mine": "1"})), 1, per_page=3)
+    assert (nothing.total, nothing.items) == (0, [])
