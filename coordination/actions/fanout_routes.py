@@ -122,7 +122,7 @@ def view(fanout_id: int):
     matrix = matrices.fanout_matrix(fanout, current_user, **filters)
     return render("actions/matrix.html", "actions/_matrix_cells.html", fanout=fanout, matrix=matrix,
                   filters=filters, status_labels=STATUS_LABELS, status_order=matrices.STATUS_ORDER,
-                  scope_labels=SCOPE_LABELS, has_detail="actions.detail" in current_app.view_functions,
+                  scope_labels=SCOPE_LABELS,
                   overdue=matrices.OVERDUE)
 
 

@@ -2,7 +2,7 @@
 and for selected rows, export to CSV and XLSX, and the CSV bulk status upload with its preview."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -31,7 +31,7 @@ def _labels(labels: dict) -> dict:
 def _context(filters) -> dict:
     return {"filters": filters, "args": filters.args(), "status_labels": _labels(STATUS_LABELS),
             "priority_labels": _labels(PRIORITY_LABELS), "allowed_next": services.allowed_next,
-            "has_detail": "actions.detail" in current_app.view_functions, "today": services.today()}
+            "today": services.today()}
 
 
 def _back(target: str | None) -> str:
@@ -182,7 +182,7 @@ def preview(batch_id: int):
     shown = batch.valid_rows[:PREVIEW_LIMIT]
     titles = listing.titles(current_user, [row["item_id"] for row in shown])
     return render("actions/import_preview.html", batch=batch, shown=shown, titles=titles, limit=PREVIEW_LIMIT,
-                  status_labels=_labels(STATUS_LABELS), has_detail="actions.detail" in current_app.view_functions)
+                  status_labels=_labels(STATUS_LABELS))
 
 
 @bp.route("/uvoz/<int:batch_id>/potrdi", methods=["POST"])

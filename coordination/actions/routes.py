@@ -1,6 +1,6 @@
 """A single action item: its page, creating it (on its own or from a conclusion), editing it,
 changing its status and writing in its progress log."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,11 +36,10 @@ def _labels(labels: dict) -> dict:
 # --- the item's page ------------------------------------------------------------------------
 
 def _fanout_url(item) -> str | None:
-    """The fan-out's status matrix, once that page exists and if the user may see it."""
-    endpoint = next((e for e in ("fanouts.matrix", "fanouts.view") if e in current_app.view_functions), None)
-    if item.fanout is None or endpoint is None or not perm.can_view_fanout(current_user, item.fanout):
+    """The fan-out's status matrix, if the user may see it."""
+    if item.fanout is None or not perm.can_view_fanout(current_user, item.fanout):
         return None
-    return url_for(endpoint, fanout_id=item.fanout.id)
+    return url_for("fanouts.view", fanout_id=item.fanout.id)
 
 
 def _page(item, *, status_form=None, note_form=None, status=200, notice=None, headers=None):
