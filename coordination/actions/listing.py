@@ -194,33 +194,22 @@ def rows_for(user, ids: list[int], today: date | None = None) -> list[Row]:
 
 
 def page(user, filters: Filters, page_number: int, per_page: int = PER_PAGE, today: date | None = None) -> Page:
-    """One page of rows in two queries: the ids of the page with the number of all matches (a
-    window count, so the matching rows are read once; the database sorts narrow rows of ids and sort
-    keys only), then those rows in full. A page past the end costs one count more and shows the
-    last page. Sorted by assignee it is per-organisation counts instead: the Slovenian alphabetical
-    order of the organisations is worked out in Python, so the database never sorts 100,000 rows
-    by a collation."""
+    """One page of rows in three queries: how many match, the ids of the page (the database sorts
+    narrow rows of ids and sort keys only), and those rows in full. (A window count in the ids
+    query measured slower on both databases: it makes them materialise every matching row.)
+    Sorted by assignee it is the per-organisation counts instead of the count: the Slovenian
+    alphabetical order of the organisations is worked out in Python, so the database never sorts
+    100,000 rows by a collation."""
     today = today or services.today()
     query = filtered(user, filters, today)
     if filters.sort == "assignee":
         return _page_by_assignee(user, query, page_number, per_page, today)
-    ids_only = order(query.with_only_columns(ActionItem.id, func.count().over()), filters.sort, today)
-
-    def window(number: int) -> list:
-        return db.session.execute(ids_only.limit(per_page).offset((number - 1) * per_page)).all()
-
-    rows = window(page_number)
-    if rows or page_number == 1:
-        total = rows[0][1] if rows else 0
-    else:
-        total = db.session.scalar(select(func.count()).select_from(
-            query.with_only_columns(ActionItem.id).order_by(None).subquery())) or 0
-        last = max(1, -(-total // per_page))
-        if total and page_number > last:
-            page_number, rows = last, window(last)
-        page_number = min(page_number, last)
-    ids = [row[0] for row in rows]
-    return Page(items=rows_for(user, ids, today), page=page_number, per_page=per_page, total=total)
+    ids_only = query.with_only_columns(ActionItem.id)
+    total = db.session.scalar(select(func.count()).select_from(ids_only.order_by(None).subquery())) or 0
+    page_number = min(page_number, max(1, -(-total // per_page)))
+    ids = db.session.scalars(order(ids_only, filters.sort, today)
+                             .limit(per_page).offset((page_number - 1) * per_page)).all()
+    return Page(items=rows_for(user, list(ids), today), page=page_number, per_page=per_page, total=total)
 
 
 def _page_by_assignee(user, query, page_number: int, per_page: int, today: date) -> Page:
