@@ -13,9 +13,9 @@ from datetime import date
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
-from coordination.accounts.models import Role
 from coordination.actions import services
 from coordination.actions.models import PENDING, STATUS_LABELS, ActionItem, FanOut, ItemStatus
+from coordination.actions.permissions import follows_members_only
 from coordination.extensions import db
 from coordination.meetings import services as meeting_services
 from coordination.organisations.models import Organisation, Region, association_membership
@@ -114,7 +114,7 @@ def load_fanout(fanout_id: int) -> FanOut | None:
 
 
 def _member_clause(user):
-    if user.role != Role.ASSOCIATION:
+    if not follows_members_only(user):
         return false()
     return ActionItem.assignee_org_id.in_(select(association_membership.c.member_id).where(
         association_membership.c.association_id == user.organisation_id))
@@ -134,7 +134,7 @@ def fanout_matrix(fanout: FanOut, user, *, status: str = "", region: str = "", m
     counts: Counter = Counter()
     overdue_total = members = shown = 0
     remindable: list[int] = []
-    association = user.role == Role.ASSOCIATION
+    association = follows_members_only(user)
     for item_id, item_status, due, org_id, org_name, region_code, region_name, member in db.session.execute(query):
         item_status = ItemStatus(item_status)
         late = item_status in PENDING and due is not None and due < today

@@ -111,6 +111,13 @@ def can_remind(user, fanout: FanOut) -> bool:
     return is_staff(user) or runs(user, fanout.conclusion.meeting) or user.role == Role.ASSOCIATION
 
 
+@rule("actions.members_only")
+def follows_members_only(user, obj=None) -> bool:
+    """Association staff follow and remind only their own member municipalities in a fan-out
+    (staff and the source's runners deal with all of them)."""
+    return signed_in(user) and user.role == Role.ASSOCIATION
+
+
 def visible_clause(user, *, joined: bool = False):
     """The SQL twin of `can_view`. By default the conclusions the user may see are one uncorrelated
     subquery (evaluated once, then an index lookup per item) rather than a per-row check, which
