@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, TRANSITIONS, ActionItem, ItemStatus
 from coordination.actions.permissions import update_clause
 from coordination.extensions import db
+from coordination.web.formatting import translated
 
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
@@ -40,7 +41,7 @@ def safe(value):
 
 def _labels() -> tuple[dict, dict]:
     """Status and priority labels translated once per export, not once per row."""
-    return ({k: str(v) for k, v in STATUS_LABELS.items()}, {k: str(v) for k, v in PRIORITY_LABELS.items()})
+    return translated(STATUS_LABELS), translated(PRIORITY_LABELS)
 
 
 def _cells(row, labels) -> list:

@@ -14,7 +14,7 @@ from coordination.actions.list_forms import BulkStatusForm, ImportForm, StatusFo
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ImportBatch, ItemStatus
 from coordination.extensions import db
 from coordination.web.authz import guard, require
-from coordination.web.formatting import format_date
+from coordination.web.formatting import format_date, format_number, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.navigation import safe_next
 from coordination.web.pagination import page_number
@@ -24,13 +24,9 @@ bp = Blueprint("action_lists", __name__, url_prefix="/naloge")
 PREVIEW_LIMIT = 500  # rows of each kind shown in the preview; all of them are kept and applied
 
 
-def _labels(labels: dict) -> dict:
-    return {key: str(label) for key, label in labels.items()}
-
-
 def _context(filters) -> dict:
-    return {"filters": filters, "args": filters.args(), "status_labels": _labels(STATUS_LABELS),
-            "priority_labels": _labels(PRIORITY_LABELS), "allowed_next": services.allowed_next,
+    return {"filters": filters, "args": filters.args(), "status_labels": translated(STATUS_LABELS),
+            "priority_labels": translated(PRIORITY_LABELS), "allowed_next": services.allowed_next,
             "today": services.today()}
 
 
@@ -144,7 +140,7 @@ def export_xlsx():
 # --- import ------------------------------------------------------------------------------------
 
 def _import_page(form, status=200):
-    return render("actions/import.html", form=form, max_rows=io.MAX_ROWS, status_labels=_labels(STATUS_LABELS),
+    return render("actions/import.html", form=form, max_rows=io.MAX_ROWS, status_labels=translated(STATUS_LABELS),
                   status=status)
 
 
@@ -182,7 +178,7 @@ def preview(batch_id: int):
     shown = batch.valid_rows[:PREVIEW_LIMIT]
     titles = listing.titles(current_user, [row["item_id"] for row in shown])
     return render("actions/import_preview.html", batch=batch, shown=shown, titles=titles, limit=PREVIEW_LIMIT,
-                  status_labels=_labels(STATUS_LABELS))
+                  status_labels=translated(STATUS_LABELS))
 
 
 @bp.route("/uvoz/<int:batch_id>/potrdi", methods=["POST"])
@@ -225,4 +221,4 @@ def too_large(exc):
                   title=_("The upload is too large"),
                   text=_("The file is larger than 2 MB, the most an upload may be. Split it into smaller files "
                          "(at most %(max)s rows each) and upload them one at a time; nothing was changed.",
-                         max="5.000"))
+                         max=format_number(io.MAX_ROWS)))

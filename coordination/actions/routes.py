@@ -13,6 +13,7 @@ from coordination.meetings.permissions import can_view_conclusion
 from coordination.organisations.models import Organisation
 from coordination.organisations.services import organisation_choices
 from coordination.web.authz import guard, require
+from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
 
 bp = Blueprint("actions", __name__)
@@ -26,11 +27,6 @@ def _item_or_404(item_id: int):
     if item is None:
         abort(404)
     return item
-
-
-def _labels(labels: dict) -> dict:
-    """Labels translated once per request, not once per row."""
-    return {key: str(label) for key, label in labels.items()}
 
 
 # --- the item's page ------------------------------------------------------------------------
@@ -50,7 +46,7 @@ def _page(item, *, status_form=None, note_form=None, status=200, notice=None, he
         note_form = NoteForm(formdata=None)
     body, code, extra = render(
         "actions/detail.html", "actions/_progress.html", item=item, today=services.today(),
-        status_labels=_labels(STATUS_LABELS), priority_labels=_labels(PRIORITY_LABELS),
+        status_labels=translated(STATUS_LABELS), priority_labels=translated(PRIORITY_LABELS),
         source_visible=item.conclusion is not None and can_view_conclusion(current_user, item.conclusion),
         fanout_url=_fanout_url(item), status_form=status_form, note_form=note_form, notice=notice,
         status=status)

@@ -14,7 +14,7 @@ from coordination.groups.forms import ROLE_LABELS as GROUP_ROLE_LABELS
 from coordination.groups.models import GroupMembership, WorkingGroup
 from coordination.organisations.models import Organisation, OrgKind
 from coordination.web.authz import allowed, guard
-from coordination.web.formatting import sl_order
+from coordination.web.formatting import sl_order, translated
 from coordination.web.htmx import render
 
 bp = Blueprint("dashboard", __name__)
@@ -42,4 +42,4 @@ def index():
                   # "what do we owe": pending items, overdue first, then by due date (one query each)
                   my_items=action_items.my_open_items(current_user),
                   org_items=action_items.organisation_open_items(current_user), today=action_items.today(),
-                  item_status_labels={key: str(label) for key, label in STATUS_LABELS.items()})
+                  item_status_labels=translated(STATUS_LABELS))

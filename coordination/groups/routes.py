@@ -13,6 +13,7 @@ from coordination.groups.models import GroupMembership, GroupRole
 from coordination.meetings import services as meeting_services
 from coordination.organisations.services import all_organisations
 from coordination.web.authz import guard, require
+from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
 
 bp = Blueprint("groups", __name__, url_prefix="/skupine")
@@ -53,7 +54,7 @@ def _detail(group, member_form=None, status=200):
 def _open_items(group) -> dict:
     """The group's pending action items (a section of the page, not of the members fragment)."""
     return {"open_items": action_items.group_open_items(current_user, group),
-            "item_status_labels": {key: str(label) for key, label in STATUS_LABELS.items()}}
+            "item_status_labels": translated(STATUS_LABELS)}
 
 
 @bp.route("/<int:group_id>")

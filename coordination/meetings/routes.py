@@ -30,7 +30,7 @@ from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.models import Attendance, Meeting, Visibility
 from coordination.organisations.services import all_organisations, organisation_choices
 from coordination.web.authz import guard, require
-from coordination.web.formatting import LJUBLJANA, format_date
+from coordination.web.formatting import LJUBLJANA, format_date, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
 
@@ -180,11 +180,6 @@ def edit(meeting_id: int):
 
 # --- the meeting's page ---------------------------------------------------------------------
 
-def _translated(labels: dict) -> dict:
-    """Labels translated once per request, not once per row."""
-    return {key: str(label) for key, label in labels.items()}
-
-
 def _by_attendance(meeting: Meeting) -> dict:
     groups = {attendance: [] for attendance in ATTENDANCE_GROUPS}
     for participant in meeting.participants:
@@ -201,9 +196,9 @@ def _detail(meeting: Meeting, fragment: str | None = None, status: int = 200, **
     context = {
         "meeting": meeting, "editable": editable, "items": items, "hidden_items": len(meeting.agenda) - len(items),
         "conclusions": conclusions, "hidden_conclusions": len(meeting.conclusions) - len(conclusions),
-        "by_attendance": _by_attendance(meeting), "attendance_groups": _translated(ATTENDANCE_GROUPS),
-        "attendance_labels": _translated(ATTENDANCE_LABELS), "visibility_labels": _translated(VISIBILITY_LABELS),
-        "state_labels": _translated(STATE_LABELS), "kind_labels": _translated(KIND_LABELS),
+        "by_attendance": _by_attendance(meeting), "attendance_groups": translated(ATTENDANCE_GROUPS),
+        "attendance_labels": translated(ATTENDANCE_LABELS), "visibility_labels": translated(VISIBILITY_LABELS),
+        "state_labels": translated(STATE_LABELS), "kind_labels": translated(KIND_LABELS),
         "minutes_html": render_markdown,
         "editing": None, "item_form": None,
         # how many action items each conclusion has (one grouped query; the fragments do not show them)

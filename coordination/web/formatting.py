@@ -108,6 +108,11 @@ def format_number(value, decimals: int | None = None) -> str:
     return format_decimal(value, format=fmt, locale=_lang())
 
 
+def translated(labels: dict) -> dict:
+    """Lazy labels turned into text once per request, not once per row of a list."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 def options(items, value_attr: str | None = None, label_attr: str | None = None) -> list[tuple]:
     """(value, text) pairs for a filter's <select>: from a {enum: label} dict, from objects' attributes,
     or from plain values."""
