@@ -38,7 +38,7 @@ def test_official_finds_what_the_municipality_owes_and_updates_it_from_the_list(
     with page.expect_response(lambda r: "/seznam/" in r.url and r.request.method == "POST") as answer:
         row.get_by_role("button", name="Spremeni").click()
     assert answer.value.status == 200 and answer.value.request.headers.get("hx-request") == "true"
-    expect(page.locator(f"#item-row-{ids['own_action']} .row-status")).to_contain_text("V teku")
+    expect(page.locator(f"#item-row-{ids['own_action']} .item-status")).to_have_text("V teku")
     expect(page).to_have_url(re.compile(r"/naloge/\?mine=1$"))  # swapped in place, no navigation
     page.reload()
     expect(page.locator(f"#item-row-{ids['own_action']} .row-status .item-status")).to_have_text("V teku")
@@ -62,7 +62,7 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
     row = official.locator("table.action-items tbody tr", has_text="Sporočiti kontakt za Digi info točko")
     row.locator("select[name=status]").select_option("done")
     row.get_by_role("button", name="Spremeni").click()
-    expect(row.locator(".row-status")).to_contain_text("Opravljena")
+    expect(row.locator(".item-status")).to_have_text("Opravljena")  # the tag, not the drop-down's option
     official_problems.assert_none()
 
     # the matrix shows it, and the ministry reminds the 211 others
