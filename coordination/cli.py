@@ -45,10 +45,10 @@ def register(app):
         from sqlalchemy import select
 
         from coordination.accounts import services
-        from coordination.accounts.models import Role
         from coordination.extensions import db
         from coordination.organisations.models import Organisation
         from coordination.organisations.reference import MINISTRY
+        from coordination.roles import Role
 
         if len(password) < 10:
             raise click.ClickException("The password must have at least 10 characters.")

@@ -7,9 +7,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from coordination.accounts import services as accounts
-from coordination.accounts.models import Role, User
+from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind
+from coordination.roles import Role
 
 # development only, listed in the README
 DEMO_PASSWORD = "demo-geslo-2024"  # noqa: S105  # nosec B105

@@ -1,12 +1,26 @@
-"""Column types shared by the models."""
-from datetime import UTC, datetime
+"""Column types shared by the models, and the clock every feature reads."""
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
+
+LJUBLJANA = ZoneInfo("Europe/Ljubljana")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """The calendar date in Slovenia, which is what due dates and validity periods mean."""
+    return utcnow().astimezone(LJUBLJANA).date()
+
+
+def enum_column(enum_cls, length=24):
+    """Store enum values as plain strings: identical on SQLite and PostgreSQL, easy to extend."""
+    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
 
 
 class UTCDateTime(TypeDecorator):

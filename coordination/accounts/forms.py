@@ -3,7 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import EqualTo, ValidationError
 
 from coordination.accounts import services
-from coordination.accounts.models import Role
+from coordination.roles import Role
 from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, password_length, required
 
 ROLE_LABELS = {

@@ -1,7 +1,6 @@
 """User accounts and the login-throttling ledger."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -10,16 +9,9 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
-from coordination.organisations.models import Organisation, enum_column
-from coordination.types import UTCDateTime, utcnow
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    MINISTRY = "ministry"
-    ASSOCIATION = "association"
-    MUNICIPAL = "municipal"
-    HOST = "host"
+from coordination.organisations.models import Organisation
+from coordination.roles import Role
+from coordination.types import UTCDateTime, enum_column, utcnow
 
 
 class User(UserMixin, db.Model):

@@ -1,11 +1,6 @@
 """Account rules."""
-from coordination.accounts.models import Role
+from coordination.roles import Role, signed_in
 from coordination.web.authz import rule
-
-
-@rule("signed_in")
-def signed_in(user, obj=None) -> bool:
-    return bool(user and user.is_authenticated)
 
 
 @rule("accounts.manage")

@@ -15,9 +15,10 @@ from coordination.accounts.forms import (
     SetPasswordForm,
     UserForm,
 )
-from coordination.accounts.models import Role, User
+from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.organisations.services import all_organisations
+from coordination.roles import Role
 from coordination.web.authz import guard, public, require
 from coordination.web.formatting import sl_order
 from coordination.web.htmx import render

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordination.accounts import throttle
-from coordination.accounts.models import Role, User
+from coordination.accounts.models import User
 from coordination.audit.services import acting_as, user_label
 from coordination.extensions import db
+from coordination.roles import Role
 from coordination.types import utcnow
 
 # A real hash to compare against when the e-mail is unknown, so both cases take the same time.

@@ -13,8 +13,8 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
-from coordination.organisations.models import Organisation, enum_column
-from coordination.types import UTCDateTime, utcnow
+from coordination.organisations.models import Organisation
+from coordination.types import UTCDateTime, enum_column, utcnow
 
 
 class ItemStatus(enum.StrEnum):

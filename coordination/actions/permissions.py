@@ -7,11 +7,10 @@ follow the items of their member municipalities unless the conclusion is confide
 """
 from __future__ import annotations
 
-from coordination.accounts.models import Role
 from coordination.actions.models import ActionItem, FanOut
 from coordination.meetings.models import Visibility
 from coordination.meetings.permissions import can_view_conclusion, runs
-from coordination.organisations.permissions import is_staff, signed_in
+from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
 
 

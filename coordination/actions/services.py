@@ -24,8 +24,7 @@ from coordination.actions.models import (
 from coordination.extensions import db
 from coordination.meetings.models import Conclusion, Meeting
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
-from coordination.types import utcnow
-from coordination.web.formatting import LJUBLJANA
+from coordination.types import today, utcnow
 
 
 class ActionError(ValueError):
@@ -41,9 +40,6 @@ class IllegalTransition(ActionError):
 class EmptySelection(ActionError):
     """A fan-out whose selection holds no municipality."""
 
-
-def today() -> date:
-    return utcnow().astimezone(LJUBLJANA).date()
 
 
 def allowed_next(status: ItemStatus) -> list[ItemStatus]:

@@ -1,5 +1,5 @@
 """Audit log rules."""
-from coordination.accounts.models import Role
+from coordination.roles import Role
 from coordination.web.authz import rule
 
 

@@ -11,7 +11,7 @@ from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings.models import Meeting
-from coordination.organisations.permissions import is_staff
+from coordination.roles import is_staff
 from coordination.web.authz import guard, public, require
 from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render

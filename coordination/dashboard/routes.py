@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 
 from coordination.accounts.forms import ROLE_LABELS
 from coordination.accounts.models import User
-from coordination.accounts.permissions import signed_in
 from coordination.actions import services as action_items
 from coordination.actions.models import STATUS_LABELS
 from coordination.audit.models import AuditEntry
@@ -13,6 +12,7 @@ from coordination.extensions import db
 from coordination.groups.forms import ROLE_LABELS as GROUP_ROLE_LABELS
 from coordination.groups.models import GroupMembership, WorkingGroup
 from coordination.organisations.models import Organisation, OrgKind
+from coordination.roles import signed_in
 from coordination.web.authz import allowed, guard
 from coordination.web.formatting import sl_order, translated
 from coordination.web.htmx import render

@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
-from coordination.organisations.models import Organisation, enum_column
-from coordination.types import UTCDateTime, utcnow
+from coordination.organisations.models import Organisation
+from coordination.types import UTCDateTime, enum_column, utcnow
 
 
 class GroupRole(enum.StrEnum):

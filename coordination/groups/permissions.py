@@ -1,14 +1,8 @@
 """Working-group rules: who creates groups, who runs one, who sees its internal content."""
-from coordination.accounts.models import Role
 from coordination.groups.models import GroupRole, WorkingGroup
-from coordination.organisations.permissions import is_staff, signed_in
-from coordination.types import utcnow
+from coordination.roles import Role, is_staff, signed_in
+from coordination.types import today
 from coordination.web.authz import rule
-from coordination.web.formatting import LJUBLJANA
-
-
-def today():
-    return utcnow().astimezone(LJUBLJANA).date()
 
 
 def current_roles(user, group: WorkingGroup) -> set[GroupRole]:

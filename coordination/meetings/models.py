@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
-from coordination.organisations.models import Organisation, enum_column
-from coordination.types import UTCDateTime, utcnow
+from coordination.organisations.models import Organisation
+from coordination.types import UTCDateTime, enum_column, utcnow
 
 
 class Visibility(enum.StrEnum):

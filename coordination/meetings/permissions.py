@@ -9,11 +9,10 @@ The meeting's own visibility is the ceiling for what it contains.
 """
 from __future__ import annotations
 
-from coordination.accounts.models import Role
 from coordination.groups.models import GroupRole
 from coordination.groups.permissions import current_roles
 from coordination.meetings.models import Meeting, MinutesState, Visibility
-from coordination.organisations.permissions import is_staff, signed_in
+from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
 
 RUNNERS = {GroupRole.CHAIR, GroupRole.SECRETARY}

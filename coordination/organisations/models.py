@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
+from coordination.types import enum_column
 
 
 class OrgKind(enum.StrEnum):
@@ -16,12 +17,6 @@ class OrgKind(enum.StrEnum):
     GOVERNMENT_OFFICE = "government_office"
     HOST = "host"
     OTHER = "other"
-
-
-def enum_column(enum_cls, length=24):
-    """Store enum values as plain strings: identical on SQLite and PostgreSQL, easy to extend."""
-    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True)
 
 
 association_membership = Table(

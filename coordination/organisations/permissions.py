@@ -1,15 +1,6 @@
 """Who may see and change organisations, and the rule every feature uses for 'acting for' one."""
-from coordination.accounts.models import Role
+from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
-
-
-def signed_in(user) -> bool:
-    return bool(user and user.is_authenticated)
-
-
-def is_staff(user) -> bool:
-    """Administrators and ministry staff see everything."""
-    return signed_in(user) and user.role in (Role.ADMIN, Role.MINISTRY)
 
 
 @rule("organisations.browse")

@@ -1,6 +1,6 @@
 """Who may search: every signed-in user. What each finds is decided per result by the rules of the
 things found (meetings.permissions.visible_clause, actions.permissions.visible_clause), in SQL."""
-from coordination.organisations.permissions import signed_in
+from coordination.roles import signed_in
 from coordination.web.authz import rule
 
 

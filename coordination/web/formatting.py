@@ -8,13 +8,12 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 from sqlalchemy import collate
 
-LJUBLJANA = ZoneInfo("Europe/Ljubljana")
+from coordination.types import LJUBLJANA  # noqa: F401  (re-exported: dates are formatted in Slovenian time)
 
 MONTHS_GENITIVE_SL = (
     "januarja", "februarja", "marca", "aprila", "maja", "junija",
