@@ -38,8 +38,8 @@ test: install lint
 
 # after changing texts: extract them and merge into the catalogues, then translate sl
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o coordination/translations/messages.pot .
-	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --no-wrap --sort-output -o coordination/translations/messages.pot .
+	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check coordination tests benchmark config.py wsgi.py

@@ -96,6 +96,14 @@ class Config:
     # `flask reminders send`: items overdue or due within this many days go into the digest
     REMINDER_DAYS = _env_int("REMINDER_DAYS", 7)
 
+    # who runs this installation: named in the accessibility statement and the privacy notice
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Ministrstvo za digitalno preobrazbo")
+    OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", "Davčna ulica 1, 1000 Ljubljana")
+    OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "gp.mdp@gov.si")
+    # the accessibility statement's dates (ISO), kept current when the statement is reviewed
+    ACCESSIBILITY_PREPARED = os.environ.get("ACCESSIBILITY_PREPARED", "2026-12-07")
+    ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "2026-12-07")
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")

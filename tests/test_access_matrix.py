@@ -173,6 +173,12 @@ MATRIX: dict[str, list[tuple]] = {
     "conclusions.register": [("GET", "/sklepi/", None, SIGNED_IN),
                              ("GET", "/sklepi/?body=DS-MAT&year=2024&kind=decision&q=Sklep", None, SIGNED_IN)],
     # search: every signed-in user; what each finds is filtered by the rules of the things found
+    # what a public-sector site publishes, and the probes: open to everybody
+    "site.accessibility": [("GET", "/dostopnost", None, {r: 200 for r in ROLES})],
+    "site.privacy": [("GET", "/zasebnost", None, {r: 200 for r in ROLES})],
+    "site.sources": [("GET", "/viri", None, {r: 200 for r in ROLES})],
+    "site.healthz": [("GET", "/healthz", None, {r: 200 for r in ROLES})],
+    "site.readyz": [("GET", "/readyz", None, {r: 200 for r in ROLES})],
     "search.index": [("GET", "/iskanje", None, SIGNED_IN),
                      ("GET", "/iskanje?q=sklep&kind=conclusion&page=2", None, SIGNED_IN),
                      ("GET", "/iskanje?q=%22(NEAR*%20-&kind=x", None, SIGNED_IN)],

@@ -222,6 +222,9 @@ FANOUT_PAGES = [
 
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
+    PageType("accessibility-statement", None, "/dostopnost"),
+    PageType("privacy-notice", "municipal", "/zasebnost"),
+    PageType("data-sources", None, "/viri"),
     PageType("login-empty-fields", None, "/prijava", _submit, 422),
     PageType("login-wrong-password", None, "/prijava", _wrong_password, 401),
     *(PageType(f"dashboard-{role}", role, "/") for role in ("admin", "ministry", "association", "municipal", "host")),
