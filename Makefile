@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install messages lint clean bench
+.PHONY: run test install messages lint clean bench serve
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: install
 	$(BIN)/flask reference load
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# production mode under gunicorn (deploy/gunicorn.conf.py); needs SECRET_KEY, and DATABASE_URL for PostgreSQL
+serve: install
+	APP_CONFIG=production $(BIN)/flask db upgrade
+	APP_CONFIG=production $(BIN)/flask reference load
+	APP_CONFIG=production $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 test: install lint
 	$(BIN)/pytest

@@ -1,5 +1,7 @@
 """Application settings: one class per environment, chosen by name in create_app()."""
 import os
+import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,6 +47,23 @@ def _env_int(name: str, default: int) -> int:
 def _env_flag(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     return default if not raw else raw in ("1", "true", "yes", "on")
+
+
+def check_instance_dir(path: Path, min_free_mb: int) -> None:
+    """Stop at start-up, with a message saying what to fix, when instance/ (the SQLite database, the
+    mail outbox) cannot be written or its disk is nearly full, rather than on the first request that
+    writes."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be written ({exc.strerror}). Make it writable for the user "
+                          "the app runs as, or set DATABASE_URL to a database elsewhere.") from None
+    free_mb = shutil.disk_usage(path).free // 2**20
+    if free_mb < min_free_mb:
+        raise ConfigError(f"Only {free_mb} MB are free on the disk of {path}; the app needs at least "
+                          f"{min_free_mb} MB (MIN_FREE_MB). Free some space first.")
 
 
 class Config:
@@ -111,7 +130,7 @@ class DevelopmentConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
 
     def __init__(self):
-        INSTANCE_DIR.mkdir(exist_ok=True)
+        check_instance_dir(INSTANCE_DIR, _env_int("MIN_FREE_MB", 50))
         self.SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'coordination.db'}")
 
 
@@ -141,6 +160,7 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    REQUEST_LOG = _env_flag("REQUEST_LOG", default=True)  # one JSON line per request on stderr
 
     def __init__(self):
         if not os.environ.get("SECRET_KEY"):
@@ -149,7 +169,7 @@ class ProductionConfig(Config):
                 "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         self.SECRET_KEY = os.environ["SECRET_KEY"]
-        INSTANCE_DIR.mkdir(exist_ok=True)
+        check_instance_dir(INSTANCE_DIR, _env_int("MIN_FREE_MB", 50))
         self.SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'coordination.db'}")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 import config as app_config
 from coordination.extensions import babel, csrf, db, htmx, login_manager, migrate
-from coordination.web import authz, errors, formatting, security, transaction
+from coordination.web import authz, errors, formatting, operations, security, transaction
 
 BLUEPRINTS = (
     "coordination.accounts.routes",
@@ -92,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     errors.register(app)
     security.register(app)
     transaction.register(app)
+    operations.register(app)
     _register_template_context(app)
 
     from coordination import cli

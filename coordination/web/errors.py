@@ -2,6 +2,7 @@
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coordination.extensions import db
@@ -20,6 +21,7 @@ def _titles():
         422: _("Please correct the form"),
         429: _("Too many requests"),
         500: _("Something went wrong on our side"),
+        503: _("The service is briefly unavailable"),
     }
 
 
@@ -30,6 +32,7 @@ def _explanations():
         405: _("Use the buttons and forms on the pages."),
         413: _("Please choose a smaller file or shorten the text."),
         500: _("The error has been logged. Please try again in a moment."),
+        503: _("The database cannot be reached just now. Nothing was changed; please try again in a minute."),
     }
 
 
@@ -54,8 +57,32 @@ def register(app):
         description = exc.description if exc.description != default else None
         return _page(exc.code or 500, description)
 
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        """A lost or refused database connection is the database being away (a restart, a failover):
+        503, and the pool's pre-ping replaces the dead connections on the next request. Any other
+        database error is a bug and answers 500."""
+        db.session.rollback()
+        if exc.connection_invalidated or _unreachable(exc):
+            current_app.logger.warning("database unavailable on %s: %s", request.path, exc.orig)
+            return _page(503, None)
+        current_app.logger.exception("database error on %s", request.path)
+        return _page(500, None)
+
     @app.errorhandler(InternalServerError)
     def server_error(exc):
         db.session.rollback()
         current_app.logger.exception("unhandled error on %s", request.path)
         return _page(500, None)
+
+
+def _unreachable(exc: DBAPIError) -> bool:
+    """The driver's own word that it has no connection (PostgreSQL: class 08 or the operator
+    stopping the server; SQLite: the file cannot be opened)."""
+    code = getattr(exc.orig, "sqlstate", None) or ""
+    if code.startswith("08") or code in ("57P01", "57P02", "57P03"):
+        return True
+    message = str(exc.orig).lower()
+    return any(words in message for words in ("unable to open database", "connection refused",
+                                              "server closed the connection", "could not connect",
+                                              "connection is closed", "terminating connection"))
