@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import uuid
 import zipfile
-from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from benchmark.run import generate
 from coordination import create_app, datafile
@@ -25,28 +21,9 @@ from coordination.extensions import db
 from coordination.meetings.models import Meeting
 from coordination.search.indexing import reindex
 from coordination.web.transaction import unit_of_work
+from tests.servers import postgres_database
 
 PAGES = ("/organizacije/", "/sestanki/?when=past", "/naloge/", "/sklepi/", "/iskanje?q=skrbnik")
-
-
-@contextmanager
-def _postgres_database():
-    """A throwaway database on TEST_DATABASE_URL's server, or None when the suite runs on SQLite."""
-    base = os.environ.get("TEST_DATABASE_URL", "").strip()
-    if not base:
-        yield None
-        return
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"transfer_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _app(url: str):
@@ -115,7 +92,7 @@ def test_a_populated_workspace_moves_there_and_back_unchanged(tmp_path):
     assert manifest["tables"]["action_item"]["rows"] > 1000 and manifest["tables"]["search_document"]["rows"] > 0
     before = _pages(source)
 
-    with _postgres_database() as pg_url:
+    with postgres_database() as pg_url:
         middle = _app(pg_url or f"sqlite:///{tmp_path / 'middle.db'}")
         _import(middle, raw)
         raw_middle, manifest_middle = _export(middle)
