@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "coordination.meetings.conclusions_routes",
     "coordination.documents.routes",
     "coordination.calendar.routes",
+    "coordination.calendar.views",
     "coordination.actions.notification_routes",
     "coordination.actions.list_routes",
     "coordination.actions.fanout_routes",

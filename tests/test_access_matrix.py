@@ -173,6 +173,11 @@ MATRIX: dict[str, list[tuple]] = {
     "conclusions.register": [("GET", "/sklepi/", None, SIGNED_IN),
                              ("GET", "/sklepi/?body=DS-MAT&year=2024&kind=decision&q=Sklep", None, SIGNED_IN)],
     # search: every signed-in user; what each finds is filtered by the rules of the things found
+    "calendar_views.month": [("GET", "/koledar/mesec", None, SIGNED_IN),
+                             ("GET", "/koledar/mesec?m=2024-03", None, SIGNED_IN),
+                             ("GET", "/koledar/mesec?m=2024-13", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "calendar_views.agenda": [("GET", "/koledar/seznam", None, SIGNED_IN),
+                              ("GET", "/koledar/seznam?od=2024-03-01", None, SIGNED_IN)],
     # what a public-sector site publishes, and the probes: open to everybody
     "site.accessibility": [("GET", "/dostopnost", None, {r: 200 for r in ROLES})],
     "site.privacy": [("GET", "/zasebnost", None, {r: 200 for r in ROLES})],

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import collate
 
 from coordination.types import LJUBLJANA  # noqa: F401  (re-exported: dates are formatted in Slovenian time)
@@ -99,6 +100,29 @@ def format_datetime(value: datetime | None) -> str:
         f"{format_date(value)}, {value.hour:02d}:{value.minute:02d}")
 
 
+MONTHS_SL = ("januar", "februar", "marec", "april", "maj", "junij", "julij", "avgust", "september", "oktober",
+             "november", "december")
+
+
+def month_name(month: int) -> str:
+    """The month's name as a title says it: december (sl), December (en)."""
+    return (MONTHS_EN if _lang() == "en" else MONTHS_SL)[month - 1]
+
+
+def time_of_day(value: datetime | None) -> str:
+    """9:30 in Slovenian, 09:30 in English, in Ljubljana time."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{value.hour}:{value.minute:02d}" if _lang() != "en" else f"{value.hour:02d}:{value.minute:02d}"
+
+
+def weekday_names() -> list[tuple[str, str]]:
+    """(short, full) names of the days, Monday first."""
+    return [(_("Mon"), _("Monday")), (_("Tue"), _("Tuesday")), (_("Wed"), _("Wednesday")),
+            (_("Thu"), _("Thursday")), (_("Fri"), _("Friday")), (_("Sat"), _("Saturday")), (_("Sun"), _("Sunday"))]
+
+
 def format_number(value, decimals: int | None = None) -> str:
     """1.234,5 in Slovenian, 1,234.5 in English."""
     if value is None:
@@ -125,5 +149,6 @@ def options(items, value_attr: str | None = None, label_attr: str | None = None)
 def register(app):
     app.jinja_env.filters.update(
         date=format_date, date_long=format_date_long, datetime=format_datetime, number=format_number,
-        options=options,
+        options=options, month_name=month_name, time_of_day=time_of_day,
     )
+    app.jinja_env.globals["weekday_names"] = weekday_names

@@ -223,6 +223,8 @@ FANOUT_PAGES = [
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
     PageType("accessibility-statement", None, "/dostopnost"),
+    PageType("calendar-month", "municipal", "/koledar/mesec"),
+    PageType("calendar-agenda", "ministry", "/koledar/seznam?od=2024-01-01"),
     PageType("privacy-notice", "municipal", "/zasebnost"),
     PageType("data-sources", None, "/viri"),
     PageType("login-empty-fields", None, "/prijava", _submit, 422),
