@@ -56,4 +56,5 @@ clean:
 
 # national-scale data, every main page timed with its query count (SCALE=0.2 for a quick run)
 bench: install
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || echo "install wrk for the HTTP figures"
 	$(BIN)/python benchmark/run.py --scale $(or $(SCALE),1)

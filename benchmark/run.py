@@ -288,6 +288,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "1")))
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--http", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure the pages over HTTP under gunicorn (benchmark/http.py)")
+    parser.add_argument("--http-seconds", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'bench.db'}"
     (ROOT / "instance").mkdir(exist_ok=True)
@@ -304,6 +308,11 @@ def main(argv=None):
     for label, _path, status, median, worst, queries in measure(app, args.runs):
         print(f"{label:34} {status:>6} {median:>10.1f} {worst:>8.1f} {queries:>8}")
     print(f"fan-out of one conclusion to all 212 municipalities (service, one transaction): {time_fan_out(app):.0f} ms")
+    if args.http:
+        from benchmark import over_http as http
+
+        http.print_table(http.run(url, pages(app), PASSWORD, scale=args.scale, workers=args.workers,
+                                  seconds=args.http_seconds))
 
 
 def time_fan_out(app) -> float:
