@@ -39,8 +39,12 @@ serve: install
 	APP_CONFIG=production $(BIN)/flask reference load
 	APP_CONFIG=production $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
+# unit and page tests in JOBS processes (each with its own database), then the browser tests, which
+# share one live server and one Chromium
+JOBS ?= 2
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) --ignore=tests/e2e
+	$(BIN)/pytest tests/e2e
 
 # after changing texts: extract them and merge into the catalogues, then translate sl
 messages: $(BIN)/.installed

@@ -150,11 +150,30 @@ class TestConfig(Config):
         self.MAIL_OUTBOX = str(Path(tempfile.gettempdir()) / f"coordination-test-outbox-{os.getpid()}")
         # tests never touch the development database: TEST_DATABASE_URL or a throwaway file
         url = os.environ.get("TEST_DATABASE_URL", "").strip()
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        if url and worker:  # parallel test processes (pytest -n): one PostgreSQL database each
+            url = _worker_database(url, worker)
         if not url:  # one file per test process, so two runs at once never share a database
             INSTANCE_DIR.mkdir(exist_ok=True)
             url = f"sqlite:///{INSTANCE_DIR / f'test-{os.getpid()}.db'}"
         os.environ["DATABASE_URL"] = url
         self.SQLALCHEMY_DATABASE_URI = database_url(url)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """<database>_<worker> on the same PostgreSQL server, created on first use."""
+    from sqlalchemy import create_engine, text
+
+    parsed = make_url(database_url(url))
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 class ProductionConfig(Config):
