@@ -164,7 +164,7 @@ def _worker_database(url: str, worker: str) -> str:
     """<database>_<worker> on the same PostgreSQL server, created on first use."""
     from sqlalchemy import create_engine, text
 
-    parsed = make_url(database_url(url))
+    parsed = make_url(url).set(drivername="postgresql+psycopg")
     name = f"{parsed.database}_{worker}"
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
