@@ -29,6 +29,9 @@ BLUEPRINTS = (
     "coordination.actions.fanout_routes",
     "coordination.actions.routes",
     "coordination.search.routes",
+    "coordination.stewards.routes",
+    "coordination.stewards.coverage_routes",
+    "coordination.stewards.export_routes",
 )
 
 
