@@ -182,7 +182,7 @@ def test_ask_the_uncovered_then_confirmation_marks_the_item_done(client, people,
     from coordination.types import utcnow
 
     group = groups.create_group(name="Skrbniki", code="DS-SP", mandate="")
-    meeting = meetings.create_meeting(title="Sestanek", starts_at=utcnow(), ends_at=utcnow(), place="Ljubljana",
+    meeting = meetings.create_meeting(title="Sestanek", starts_at=utcnow(), ends_at=utcnow() + timedelta(hours=1), place="Ljubljana",
                                       online_url=None, visibility=Visibility.PUBLIC, group=None, organisers=[f.by_short_name("MDP")],
                                       created_by=people["ministry"])
     conclusion = meetings.add_conclusion(meeting, text="Ustanovi se delovna skupina skrbnikov.", kind=ConclusionKind.DECISION,
