@@ -90,14 +90,15 @@ class EndForm(VersionForm):
 
 
 class TrainingForm(Form):
-    name = StringField(_l("Training"), validators=[required(), max_length(200)])
-    held_on = DateField(_l("Date"), validators=[required()])
-    provider = StringField(_l("Provider"), validators=[Optional(), max_length(200)])
+    # ids of their own: the appointment page holds this form and the dataset form
+    name = StringField(_l("Training"), validators=[required(), max_length(200)], id="training-name")
+    held_on = DateField(_l("Date"), validators=[required()], id="training-held_on")
+    provider = StringField(_l("Provider"), validators=[Optional(), max_length(200)], id="training-provider")
 
 
 class DatasetForm(Form):
-    name = StringField(_l("Dataset"), validators=[required(), max_length(200)])
-    description = TextAreaField(_l("Description"), validators=[required(), max_length(4000)])
+    name = StringField(_l("Dataset"), validators=[required(), max_length(200)], id="dataset-name")
+    description = TextAreaField(_l("Description"), validators=[required(), max_length(4000)], id="dataset-description")
     legal_basis = StringField(_l("Legal basis"), validators=[Optional(), max_length(300)])
     frequency = SelectField(_l("Update frequency"), validators=[Optional()],
                             choices=choices([("", _l("Not stated"))] + [(f.value, label) for f, label in FREQUENCY_LABELS.items()]))
