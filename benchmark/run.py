@@ -132,6 +132,9 @@ def generate(scale: float) -> dict:
     _bulk(Conclusion, conclusions)
     _bulk(RegisterCounter, [{"body": b, "year": y, "last": n} for (b, y), n in counters.items()])
     action_sizes = _generate_actions(rnd, scale, now, users, municipalities, ministry, conclusion_id)
+    from benchmark import stewards  # the data-steward registry's data (benchmark/stewards.py)
+
+    action_sizes.update(stewards.generate(municipalities, now))
     _bulk(AuditEntry, [{"at": now - timedelta(minutes=i), "actor_id": 2, "actor_label": "Admin", "action": "update",
                         "entity_type": "Meeting", "entity_id": str(i % n_meetings + 1), "entity_label": "seja",
                         "changes": {"title": ["a", "b"]}} for i in range(int(50000 * scale))])
@@ -250,6 +253,9 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("search (municipal)", "search.index", municipal, "/iskanje?q=cestisce", False),
         ("search (ministry)", "search.index", ministry, "/iskanje?q=kanalizacija", False),
     ]
+    from benchmark import stewards
+
+    candidates += stewards.PAGES
     # a draft meeting of group 1, whose secretary the municipal user is (see generate())
     m = app.config["BENCH_MEETING"]
     ids = {"m": m, "item": (m - 1) * 8 + 1, "action": app.config["BENCH_ACTION"]}

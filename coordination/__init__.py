@@ -31,6 +31,9 @@ BLUEPRINTS = (
     "coordination.actions.routes",
     "coordination.search.routes",
     "coordination.site.routes",
+    "coordination.stewards.routes",
+    "coordination.stewards.coverage_routes",
+    "coordination.stewards.export_routes",
 )
 
 

@@ -196,4 +196,7 @@ def load() -> int:
             created += 1
     load_minister_meeting()
     load_action_items()
+    from coordination.stewards import demo as steward_demo
+
+    steward_demo.load()
     return created

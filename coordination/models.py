@@ -22,3 +22,10 @@ from coordination.meetings.models import (  # noqa: F401
 )
 from coordination.organisations.models import Organisation, Region, association_membership  # noqa: F401
 from coordination.search.models import SearchDocument  # noqa: F401
+from coordination.stewards.models import (  # noqa: F401
+    ActFile,
+    Appointment,
+    Dataset,
+    NominationRequest,
+    Training,
+)

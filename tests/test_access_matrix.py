@@ -18,6 +18,7 @@ from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
 from tests import factories as f
+from tests.stewards import helpers as steward_helpers
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")
 
@@ -284,6 +285,40 @@ MATRIX: dict[str, list[tuple]] = {
     "documents.organisation_actions_pdf": [("GET", "/organizacije/{own}/naloge.pdf", None, GROUP_MEETING),
                                            ("GET", "/organizacije/999999/naloge.pdf", None,
                                             {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    # data-steward registry: list, coverage, entries and DCAT open to everyone; {steward} is Kamnik's
+    # nominated steward (the municipal user's own municipality; SOS is not Kamnik's association here)
+    "stewards.index": [("GET", "/skrbniki/?state=none&region=SI041", None, {r: 200 for r in ROLES})],
+    "stewards.municipality": [("GET", "/skrbniki/obcine/{own}", None, {r: 200 for r in ROLES}),
+                              ("GET", "/skrbniki/obcine/{sos}", None, {r: 404 for r in ROLES})],
+    "stewards.appointment": [("GET", "/skrbniki/imenovanja/{steward}", None, {r: 200 for r in ROLES}),
+                             ("GET", "/skrbniki/imenovanja/999999", None, {r: 404 for r in ROLES})],
+    "stewards.nominate": [("GET", "/skrbniki/obcine/{own}/nov", None, GROUP_MEETING),
+                          ("POST", "/skrbniki/obcine/{own}/nov", {"email": "x"}, group_meeting(422))],
+    "stewards.edit": [("GET", "/skrbniki/imenovanja/{steward}/uredi", None, GROUP_MEETING),
+                      ("POST", "/skrbniki/imenovanja/{steward}/uredi", {"email": "x"}, group_meeting(422))],
+    "stewards.end": [("GET", "/skrbniki/imenovanja/{steward}/koncaj", None, GROUP_MEETING)],
+    "stewards.confirm": [("POST", "/skrbniki/imenovanja/{steward}/potrdi", {"version": "999"}, {**STAFF, "admin": 409, "ministry": 409})],
+    "stewards.return_nomination": [("POST", "/skrbniki/imenovanja/{steward}/vrni", {"version": "1"},
+                                    {**STAFF, "admin": 422, "ministry": 422})],
+    "stewards.act": [("GET", "/skrbniki/imenovanja/{steward}/akt.pdf", None,
+                      {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "stewards.add_training": [("POST", "/skrbniki/imenovanja/{steward}/usposabljanja", {}, group_meeting(422))],
+    "stewards.remove_training": [("POST", "/skrbniki/usposabljanja/999999/odstrani", {},
+                                  {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "stewards.add_dataset": [("POST", "/skrbniki/imenovanja/{steward}/podatkovni-nizi", {}, group_meeting(422))],
+    "stewards.remove_dataset": [("POST", "/skrbniki/podatkovni-nizi/999999/odstrani", {},
+                                 {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "steward_coverage.coverage": [("GET", "/skrbniki/pokritost", None, {r: 200 for r in ROLES})],
+    "steward_coverage.request_nominations": [("GET", "/skrbniki/pokritost/poziv", None, STAFF),
+                                             ("POST", "/skrbniki/pokritost/poziv", {}, {**STAFF, "admin": 422, "ministry": 422})],
+    # no DS-SP group in these objects: 404 for everyone signed in
+    "steward_coverage.add_to_group": [("GET", "/skrbniki/skupina", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "steward_exports.export_csv": [("GET", "/skrbniki/register.csv", None, SIGNED_IN)],
+    "steward_exports.export_xlsx": [("GET", "/skrbniki/register.xlsx", None, SIGNED_IN)],
+    "steward_exports.export_pdf": [("GET", "/skrbniki/register.pdf?regija=SI041", None, SIGNED_IN),
+                                   ("GET", "/skrbniki/register.pdf?regija=XX", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "steward_exports.dcat_turtle": [("GET", "/skrbniki/dcat.ttl", None, {r: 200 for r in ROLES})],
+    "steward_exports.dcat_jsonld": [("GET", "/skrbniki/dcat.jsonld", None, {r: 200 for r in ROLES})],
 }
 
 
@@ -329,7 +364,8 @@ def objects(session):
     ids = {"notification": notification, "action": action.id, "fanout": fanout.id, "other_action": other_action.id,
            "meeting": internal.id, "item": item.id, "conclusion": conclusion.id, "public_meeting": public.id,
            "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
-           "host_user": users["host"].id, "admin_user": users["admin"].id}
+           "host_user": users["host"].id, "admin_user": users["admin"].id,
+           "steward": steward_helpers.nominate(kamnik).id}
     return users, ids
 
 

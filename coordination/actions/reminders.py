@@ -136,10 +136,11 @@ class Digest:
     user: User
     overdue: list[ActionItem]
     soon: list[ActionItem]
+    stewards: list = field(default_factory=list)  # data-steward alerts (coordination/stewards/digest.py)
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.soon)
+        return len(self.overdue) + len(self.soon) + len(self.stewards)
 
 
 def due_items(days: int, today: date) -> list[ActionItem]:
@@ -182,12 +183,15 @@ def digest_message(digest: Digest, days: int, today: date):
     with force_locale(lang):
         context = {
             "user": user, "overdue": digest.overdue, "soon": digest.soon, "days": days, "today": today,
+            "stewards": digest.stewards, "steward_url": lambda a: absolute_url("stewards.municipality", org_id=a.org_id),
             "status_labels": STATUS_LABELS, "item_url": lambda i: absolute_url(item_path(i.id)),
             "home_url": absolute_url("dashboard.index"), "settings_url": absolute_url("notifications.settings"),
             "notifications_url": absolute_url("notifications.index"),
         }
         subject = ngettext("%(num)d action item needs your attention",
-                           "%(num)d action items need your attention", digest.count)
+                           "%(num)d action items need your attention", digest.count - len(digest.stewards))
+        if digest.stewards and digest.count == len(digest.stewards):
+            subject = _("Your data steward's appointment needs attention")
         if digest.overdue:
             subject += " · " + ngettext("%(num)d overdue", "%(num)d overdue", len(digest.overdue))
         return mail.build(user.email, subject, plain_text("mail/digest.txt", **context),
@@ -199,6 +203,10 @@ def send_digests(days: int, today: date | None = None) -> DigestSummary:
     today = today or services.today()
     summary = DigestSummary()
     digests = collect_digests(days, today)
+    # data stewards: appointments ending within 30 days or ended without a successor
+    from coordination.stewards import digest as steward_digest
+
+    digests = steward_digest.extend(digests, today, lambda user: Digest(user, [], []))
     # end the reading transaction, so the claim's starts with its write: on SQLite a second process
     # then waits for our commit instead of failing with "database is locked"
     commit_keeping_loaded()

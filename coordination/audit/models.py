@@ -42,6 +42,11 @@ RECORD_KINDS = {
     "FanOut": _l("Fan-out to municipalities"),
     "ActionItem": _l("Action item"),
     "ItemUpdate": _l("Action item progress note"),
+    "Appointment": _l("Data-steward appointment"),
+    "Training": _l("Data-steward training"),
+    "Dataset": _l("Dataset"),
+    "ActFile": _l("Appointing act"),
+    "NominationRequest": _l("Request to name data stewards"),
 }
 
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}

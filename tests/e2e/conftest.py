@@ -109,6 +109,7 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
     ids = {"group": group.id, **_seed_minutes(users, group), **_seed_meetings(users, group)}
     ids = {**ids, **_seed_conclusions(ids)}
     ids = {**ids, **_seed_actions(users, ids)}
+    ids = {**ids, **_seed_stewards(users)}
     return {**ids, **_seed_notifications(users, ids)}
 
 
@@ -284,6 +285,45 @@ def _seed_notifications(users: dict[str, User], ids: dict[str, int]) -> dict[str
     oldest.read_at = oldest.created_at
     db.session.commit()
     return {"notification": oldest.id}
+
+
+def _seed_stewards(users: dict[str, User]) -> dict[str, int]:
+    """For the registry pages: Kamnik's confirmed steward (with a dataset and a training) and a deputy
+    nominated, Ljubljana's steward nominated, Celje's ended without a successor, Kranj's ending soon."""
+    from datetime import timedelta
+
+    from coordination.stewards import services as stewards
+    from coordination.stewards.models import Frequency, StewardRole
+    from coordination.types import today
+
+    def org(name):
+        return db.session.scalar(select(Organisation).where(Organisation.name == name))
+
+    def appoint(name, person, role=StewardRole.STEWARD, confirm=True, **dates):
+        appointment = stewards.nominate(
+            org(name), role=role, person_name=person, function="Svetovalka za informatiko",
+            email=f"{person.split()[0].lower()}@{name.lower()}.primer.si", phone="01 234 56 78",
+            act_reference="0141-3/2024", act_date=date(2024, 1, 10), act_signed_by="župan",
+            valid_from=dates.get("valid_from", date(2024, 2, 1)), valid_until=dates.get("valid_until"),
+            public_fields=["person_name", "email", "trainings"])
+        if confirm:
+            stewards.confirm(appointment, author=users["ministry"], version=appointment.version)
+        return appointment
+
+    day = today()
+    kamnik = appoint("Kamnik", "Tina Vzorec")
+    stewards.add_dataset(kamnik, name="Evidenca občinskih cest", description="Kategorizirane občinske ceste.",
+                         legal_basis="ZCes-2", frequency=Frequency.ANNUAL,
+                         portal_url="https://podatki.gov.si/dataset/kamnik-ceste")
+    stewards.add_training(kamnik, name="Osnove upravljanja podatkov", held_on=date(2024, 3, 5),
+                          provider="Ministrstvo za digitalno preobrazbo")
+    deputy = appoint("Kamnik", "Rok Primer", role=StewardRole.DEPUTY, confirm=False)
+    nominated = appoint("Ljubljana", "Lea Zgled", confirm=False)
+    celje = appoint("Celje", "Boris Poskus", valid_from=day - timedelta(days=400))
+    stewards.end(celje, version=celje.version, on=day - timedelta(days=10))
+    appoint("Kranj", "Eva Demo", valid_from=day - timedelta(days=300), valid_until=day + timedelta(days=12))
+    db.session.commit()
+    return {"steward": kamnik.id, "steward_deputy": deputy.id, "steward_nominated": nominated.id}
 
 
 class _QuietHandler(WSGIRequestHandler):

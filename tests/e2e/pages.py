@@ -220,6 +220,50 @@ FANOUT_PAGES = [
 ]
 
 
+def _steward_with_bad_email(page) -> None:
+    page.fill("#person_name", "Nina Napačna")
+    page.fill("#email", "to-ni-e-naslov")
+    page.fill("#phone", "pokličite me")
+    _plain_submit(page, "form.steward-form")
+
+
+def _stale_confirmation(page) -> None:
+    # as if the municipality changed the entry after the page was opened
+    page.evaluate("""() => {
+        const form = document.querySelector("form[action$='/potrdi']");
+        form.querySelector("[name=version]").value = "999";
+        form.submit();
+    }""")
+
+
+def _return_without_reason(page) -> None:
+    _plain_submit(page, "form[action$='/vrni']")
+
+
+STEWARD_PAGES = [
+    PageType("stewards-registry-public", None, "/skrbniki/"),
+    PageType("stewards-registry-filtered", "ministry", "/skrbniki/?state=none&region=SI041"),
+    PageType("stewards-registry-empty", "association", "/skrbniki/?q=ni-take-obcine"),
+    PageType("stewards-coverage", "ministry", "/skrbniki/pokritost"),
+    PageType("stewards-coverage-public", None, "/skrbniki/pokritost"),
+    PageType("stewards-municipality-own", "municipal", "/skrbniki/obcine/{kamnik}"),
+    PageType("stewards-municipality-public", None, "/skrbniki/obcine/{ljubljana}"),
+    PageType("stewards-appointment-own", "municipal", "/skrbniki/imenovanja/{steward}"),
+    PageType("stewards-appointment-public", None, "/skrbniki/imenovanja/{steward}"),
+    PageType("stewards-appointment-review", "ministry", "/skrbniki/imenovanja/{steward_nominated}"),
+    PageType("stewards-confirm-stale", "ministry", "/skrbniki/imenovanja/{steward_nominated}", _stale_confirmation, 409),
+    PageType("stewards-return-no-reason", "ministry", "/skrbniki/imenovanja/{steward_nominated}",
+             _return_without_reason, 422),
+    PageType("stewards-nominate", "municipal", "/skrbniki/obcine/{kamnik}/nov"),
+    PageType("stewards-nominate-errors", "municipal", "/skrbniki/obcine/{kamnik}/nov", _steward_with_bad_email, 422),
+    PageType("stewards-edit", "municipal", "/skrbniki/imenovanja/{steward}/uredi"),
+    PageType("stewards-end", "municipal", "/skrbniki/imenovanja/{steward}/koncaj"),
+    PageType("stewards-request", "ministry", "/skrbniki/pokritost/poziv"),
+    PageType("stewards-group", "ministry", "/skrbniki/skupina"),
+    PageType("stewards-group-page", "ministry", "/skupine/{stewards_group}"),
+]
+
+
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
     PageType("accessibility-statement", None, "/dostopnost"),
@@ -264,6 +308,7 @@ PAGE_TYPES = [
     *NOTIFICATION_PAGES,
     *SEARCH_PAGES,
     *FANOUT_PAGES,
+    *STEWARD_PAGES,
     PageType("not-found", "admin", "/ni-take-strani", status=404),
     PageType("forbidden", "municipal", "/uporabniki", status=403),
 ]

@@ -1,0 +1,77 @@
+"""The registry as CSV (UTF-8 with BOM, `;`, as Slovenian Excel reads it) and XLSX. Everyone allowed
+to export gets the public fields; staff get all. A field an appointment keeps internal is an empty
+cell in the public export. Text cells that a spreadsheet could take for a formula are neutralised."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask_babel import gettext as _
+
+from coordination.actions.io import safe
+from coordination.stewards.models import ROLE_LABELS, STATUS_LABELS
+from coordination.web.formatting import translated
+
+
+def headers() -> list[str]:
+    return [_("Municipality"), _("ISO code"), _("Statistical region"), _("Role"), _("Status"), _("Name and surname"),
+            _("Function"), _("Business e-mail"), _("Business phone"), _("Act reference"), _("Act date"),
+            _("Signed by"), _("Valid from"), _("Valid until"), _("Trainings"), _("Datasets")]
+
+
+def _shown(appointment, field: str, all_fields: bool) -> bool:
+    return all_fields or appointment.is_public(field)
+
+
+def rows(appointments, all_fields: bool):
+    roles, statuses = translated(ROLE_LABELS), translated(STATUS_LABELS)
+    for a in appointments:
+        org = a.organisation
+
+        def value(field, text, a=a):
+            return safe(text) if _shown(a, field, all_fields) else ""
+
+        act = _shown(a, "act", all_fields)
+        trainings = "; ".join(f"{t.name} ({t.held_on.isoformat()})" for t in a.trainings)
+        yield [safe(org.name), org.iso_code or "", safe(org.region.name if org.region else ""), roles[a.role],
+               statuses[a.status], value("person_name", a.person_name), value("function", a.function),
+               value("email", a.email), value("phone", a.phone), safe(a.act_reference) if act else "",
+               a.act_date if act else None, safe(a.act_signed_by) if act else "", a.valid_from, a.valid_until,
+               value("trainings", trainings), "; ".join(safe(d.name) for d in a.datasets if all_fields or d.public)]
+
+
+def to_csv(appointments, *, all_fields: bool) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers())
+    for row in rows(appointments, all_fields):
+        writer.writerow([cell.isoformat() if hasattr(cell, "isoformat") else ("" if cell is None else cell)
+                         for cell in row])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def to_xlsx(appointments, *, all_fields: bool, title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    bold = Font(bold=True)
+    head = []
+    for text in headers():
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    for row in rows(appointments, all_fields):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if hasattr(value, "isoformat"):
+                cell.number_format = "D. M. YYYY"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
