@@ -22,3 +22,14 @@ from coordination.meetings.models import (  # noqa: F401
 )
 from coordination.organisations.models import Organisation, Region, association_membership  # noqa: F401
 from coordination.search.models import SearchDocument  # noqa: F401
+from coordination.points.models import (  # noqa: F401
+    HostingRequest,
+    Programme,
+    ProgrammeTarget,
+    RequestComment,
+    ServicePoint,
+    VisitCorrection,
+    VisitReport,
+    VisitTopic,
+    VisitUpload,
+)
