@@ -29,6 +29,11 @@ BLUEPRINTS = (
     "coordination.actions.fanout_routes",
     "coordination.actions.routes",
     "coordination.search.routes",
+    "coordination.points.routes.network",
+    "coordination.points.routes.requests",
+    "coordination.points.routes.visits",
+    "coordination.points.routes.programme",
+    "coordination.points.routes.exports",
 )
 
 

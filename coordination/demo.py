@@ -196,4 +196,7 @@ def load() -> int:
             created += 1
     load_minister_meeting()
     load_action_items()
+    from coordination.points import demo as points_demo
+
+    points_demo.load(DEMO_HOST)
     return created

@@ -37,6 +37,9 @@ class Projection:
     width: int
     height: int
 
+    shrink = SHRINK
+    pad = PAD
+
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
         return (round(PAD + (lon - self.west) * SHRINK * self.scale, 1),
                 round(PAD + (self.north - lat) * self.scale, 1))

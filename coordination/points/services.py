@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
@@ -116,7 +116,7 @@ def notify(request: HostingRequest, author, what) -> int:
     recipients = _recipients(request, author)
     if not recipients:
         return 0
-    link = url_for("point_requests.detail", request_id=request.id)
+    link = request_path(request.id)
     label = getattr(author, "name", "") or ""
     rows, messages = [], []
     for user in recipients:
@@ -133,6 +133,11 @@ def notify(request: HostingRequest, author, what) -> int:
         current_app.logger.warning("hosting request %s: %d of %d e-mails not delivered (%s)", request.id,
                                    len(result.failed), len(messages), result.error or "see log")
     return len(recipients)
+
+
+def request_path(request_id: int) -> str:
+    """The request's page, also outside a web request (CLI, demo): notices and e-mails link to it."""
+    return current_app.url_map.bind("localhost").build("point_requests.detail", {"request_id": request_id})
 
 
 def _name(request: HostingRequest) -> str:
@@ -187,14 +192,14 @@ def step(request: HostingRequest, new: RequestStatus, *, author, reason: str = "
     if new in (RequestStatus.APPROVED, RequestStatus.REJECTED):
         request.decided_at, request.decided_by_id = now, author.id
         request.decision_reason = reason.strip()
-    entry = _history(request, author, reason, old, new)
+    entry = history_entry(request, author, reason, old, new)
     db.session.flush()
     notify(request, author, lambda: _("%(request)s: %(status)s", request=_name(request),
                                       status=REQUEST_STATUS_LABELS[new]))
     return entry
 
 
-def _history(request, author, text, old=None, new=None) -> RequestComment:
+def history_entry(request, author, text, old=None, new=None) -> RequestComment:
     entry = RequestComment(request=request, author_id=getattr(author, "id", None),
                            author_label=(getattr(author, "name", "") or "")[:200], text=(text or "").strip(),
                            old_status=old, new_status=new)
@@ -203,7 +208,7 @@ def _history(request, author, text, old=None, new=None) -> RequestComment:
 
 
 def comment(request: HostingRequest, text: str, *, author) -> RequestComment:
-    entry = _history(request, author, text)
+    entry = history_entry(request, author, text)
     db.session.flush()
     notify(request, author, lambda: _("New comment on %(request)s", request=_name(request)))
     return entry
@@ -248,7 +253,7 @@ def open_point(request: HostingRequest, *, author, code: str, name: str, opened_
     db.session.add(point)
     old = request.status
     request.status = RequestStatus.OPENED
-    _history(request, author, _("Point %(code)s opened on %(date)s.", code=point.code, date=opened_on.isoformat()),
+    history_entry(request, author, _("Point %(code)s opened on %(date)s.", code=point.code, date=opened_on.isoformat()),
              old, RequestStatus.OPENED)
     db.session.flush()
     notify(request, author, lambda: _("%(request)s: point %(code)s opened", request=_name(request), code=point.code))
@@ -264,7 +269,7 @@ def close_point(point: ServicePoint, *, author, closed_on: date, reason: str) ->
     request = point.request
     if request is not None and request.status == RequestStatus.OPENED:
         request.status = RequestStatus.CLOSED
-        _history(request, author, reason, RequestStatus.OPENED, RequestStatus.CLOSED)
+        history_entry(request, author, reason, RequestStatus.OPENED, RequestStatus.CLOSED)
         db.session.flush()
         notify(request, author, lambda: _("%(request)s: point %(code)s closed", request=_name(request),
                                           code=point.code))
