@@ -49,11 +49,11 @@ def map_view(dots, *, highlight: int | None = None) -> MapView:
 # --- charts ------------------------------------------------------------------------------------
 
 def nice_max(value: float) -> float:
-    """The axis top: 1, 2, 2.5 or 5 times a power of ten, at least `value`."""
+    """The axis top, at least `value`, whose quarters are round numbers (four grid lines)."""
     if value <= 0:
-        return 1
+        return 4
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.6, 2, 2.4, 3, 4, 6, 8, 10):
         if step * power >= value:
             return step * power
     return 10 * power
@@ -86,7 +86,7 @@ class Chart:
     x_labels: list[tuple[float, str]] = field(default_factory=list)
 
 
-def column_chart(labels: list[str], values: list[float], *, fmt, width: int = 720, height: int = 260,
+def column_chart(labels: list[str], values: list[float], *, fmt, width: int = 560, height: int = 240,
                  every: int = 1) -> Chart:
     """Vertical columns, one per label; every `every`-th label is written under the axis."""
     left, top, bottom = 64, 12, 40

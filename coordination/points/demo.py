@@ -153,7 +153,7 @@ def load(demo_host: str) -> bool:
                              opening_hours=hours, topics=offered, contact_name="Svetovalec Digi info točke (demo)",
                              contact_email=f"{code.lower()}@tocke.demo.si", contact_phone="01 000 00 00",
                              status=PointStatus.OPEN, opened_on=p["opened_on"],
-                             cost_per_month=Decimal(620 + 25 * weekly))
+                             cost_per_month=Decimal(300 + 15 * weekly * 4))
         db.session.add(point)
         created.append((point, p["weight"]))
     db.session.flush()

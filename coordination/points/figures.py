@@ -8,7 +8,7 @@ from datetime import date
 
 from coordination.points import charts, queries, topics
 from coordination.points.models import Programme
-from coordination.points.months import add_months, month_start, months_between
+from coordination.points.months import add_months, month_end, month_start, months_between
 
 RECENT = 3  # the projection continues the average of the last three reported months
 
@@ -76,7 +76,7 @@ def compute(programme: Programme, user, today: date) -> Figures:
                         key=lambda row: -row[2])
     return Figures(programme, months, open_points, visits, cumulative, total, last_month, projection_months,
                    projection, projected_end, rate, targets, queries.visits_by_region(programme, user), topic_rows,
-                   queries.costs(programme, user, today))
+                   queries.costs(programme, user, month_end(last_month) if last_month else today))
 
 
 def month_labels(months: list[date]) -> list[str]:

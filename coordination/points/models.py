@@ -68,7 +68,7 @@ class PointStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-POINT_STATUS_LABELS = {PointStatus.OPEN: _l("Open"), PointStatus.CLOSED: _l("Closed")}
+POINT_STATUS_LABELS = {PointStatus.OPEN: _l("In operation"), PointStatus.CLOSED: _l("Closed down")}
 
 
 class RequestStatus(enum.StrEnum):

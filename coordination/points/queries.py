@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, cast, distinct, func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from coordination.extensions import db
@@ -147,9 +147,9 @@ def filter_options() -> dict:
         select(Organisation.id, Organisation.name).where(Organisation.kind == OrgKind.MUNICIPALITY)
         .order_by(sl_order(Organisation.name))).all()
     hosts = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(select(distinct(ServicePoint.host_id))))
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(select(ServicePoint.host_id).distinct()))
         .order_by(sl_order(Organisation.name))).all()
-    months = sorted({month_start(d) for (d,) in db.session.execute(select(distinct(ServicePoint.opened_on)))},
+    months = sorted({month_start(d) for (d,) in db.session.execute(select(ServicePoint.opened_on).distinct())},
                     reverse=True)
     return {"regions": regions, "municipalities": municipalities, "hosts": hosts, "months": months}
 

@@ -112,7 +112,7 @@ def detail(point_id: int):
 @guard(perm.can_manage)
 def edit(point_id: int):
     point = _point_or_404(point_id)
-    form = PointForm(obj=point)
+    form = PointForm(obj=point) if request.method == "GET" else PointForm()
     if request.method == "GET":
         form.fill_hours(point.opening_hours)
         form.topics.data = list(point.topics)

@@ -60,7 +60,7 @@ def index():
     else:
         status = ""
     page = paginate(query, per_page=50)
-    return render("points/requests.html", "points/_request_rows.html", page=page, status=status, **_context())
+    return render("points/requests.html", "points/_request_rows.html", page=page, chosen=status, **_context())
 
 
 # --- the form ----------------------------------------------------------------------------------
