@@ -90,7 +90,7 @@ class RequestForm(HoursMixin, CoordinatesMixin, Form):
     version = HiddenField()
     municipality_id = SelectField(_l("Municipality"), coerce=int, validators=[required()], widget=QuickSelect())
     host_id = SelectField(_l("Host institution"), validators=[required()], widget=QuickSelect())
-    proposed_host_name = StringField(_l("Name of the new host institution"), validators=[Optional(), max_length(200)])
+    proposed_host_name = StringField(_l("Name of the new host institution"), validators=[max_length(200)])
     proposed_host_kind = SelectField(_l("Kind of institution"), validators=[Optional()],
                                      choices=choices([("", "—"), *HOST_KINDS.items()]))
     proposed_host_address = StringField(_l("Address of the new host institution"),

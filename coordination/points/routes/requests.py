@@ -134,8 +134,8 @@ def create():
         abort(404)
     form = _form(data=_defaults() if request.method == "GET" else None)
     if request.method == "POST":
-        municipality_ok = _allowed_municipality(form)
-        if form.complete() and municipality_ok:
+        complete = form.complete()
+        if _allowed_municipality(form) and complete:
             req = services.create_request(current_user, programme, **form.fields_dict())
             flash(_("The request is saved as a draft. Check it and submit it to the ministry."), "success")
             for note in _rule_notes(form, programme):
@@ -165,8 +165,8 @@ def edit(request_id: int):
     if request.method == "GET":
         return _page(_filled(req), req)
     form = _form()
-    municipality_ok = _allowed_municipality(form)
-    if not (form.complete() and municipality_ok):
+    complete = form.complete()
+    if not (_allowed_municipality(form) and complete):
         return _page(form, req, status=422)
     try:
         services.update_request(req, base_version=_version(form.version.data), **form.fields_dict())
