@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from coordination.points import geo, hours, topics
 from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
@@ -78,7 +78,14 @@ class CoordinatesMixin:
 
 
 class FloatCommaField(FloatField):
-    """Accepts the Slovenian decimal comma (46,2237) as well as a point."""
+    """Accepts the Slovenian decimal comma (46,2237) as well as a point: a text input, since a number
+    input would refuse the comma."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist:

@@ -22,6 +22,16 @@ def programme() -> Programme:
     return found
 
 
+def f_organisation(name: str, municipality):
+    """A host institution in the municipality's region."""
+    from coordination.organisations.models import Organisation, OrgKind
+
+    org = Organisation(kind=OrgKind.HOST, name=name, region_id=municipality.region_id)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
 def request_fields(municipality, **overrides) -> dict:
     fields = {"municipality_id": municipality.id, "host_id": None, "proposed_host_name": "Nova knjižnica",
               "proposed_host_kind": "library", "proposed_host_address": "Glavni trg 2", "address": "Glavni trg 2",
