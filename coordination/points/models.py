@@ -86,7 +86,7 @@ REQUEST_STATUS_LABELS = {
     RequestStatus.DRAFT: _l("Draft"),
     RequestStatus.SUBMITTED: _l("Submitted"),
     RequestStatus.UNDER_REVIEW: _l("Under review"),
-    RequestStatus.APPROVED: _l("Approved"),
+    RequestStatus.APPROVED: _l("Approved, to be opened"),
     RequestStatus.REJECTED: _l("Rejected"),
     RequestStatus.OPENED: _l("Point opened"),
     RequestStatus.CLOSED: _l("Point closed"),
