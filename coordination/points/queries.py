@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from coordination import models as _all_models  # noqa: F401  (every mapper known before aliased() configures them)
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region
 from coordination.points.models import (
@@ -244,24 +245,27 @@ def visits_per_month(programme: Programme, user) -> dict[date, int]:
 
 
 def visits_by_region(programme: Programme, user) -> list[tuple[str, int, int]]:
-    """(region, points, visits) in Slovenian order; regions without points included."""
-    visits = dict(db.session.execute(
-        select(Region.name, func.sum(VisitReport.total))
-        .join(Municipality, Municipality.region_id == Region.id)
-        .join(ServicePoint, ServicePoint.municipality_id == Municipality.id)
-        .join(VisitReport, VisitReport.point_id == ServicePoint.id)
-        .where(ServicePoint.programme_id == programme.id, visits_clause(user))
-        .group_by(Region.name)).all())
-    points = dict(db.session.execute(
-        select(Region.name, func.count(ServicePoint.id))
-        .join(Municipality, Municipality.region_id == Region.id)
-        .outerjoin(ServicePoint, (ServicePoint.municipality_id == Municipality.id)
-                   & (ServicePoint.programme_id == programme.id))
-        .group_by(Region.name)).all())
+    """(region, points, visits) in Slovenian order, regions without points included. Visits are summed
+    per point in the database (an index-only scan) and gathered by region here: cheaper than joining
+    every report to its region."""
+    per_point = dict(db.session.execute(
+        select(VisitReport.point_id, func.sum(VisitReport.total)).group_by(VisitReport.point_id)).all())
+    points: dict[str, int] = {}
+    visits: dict[str, int] = {}
+    for region, point_id, visible in db.session.execute(
+            select(Region.name, ServicePoint.id, visits_clause(user))
+            .select_from(Region).join(Municipality, Municipality.region_id == Region.id)
+            .outerjoin(ServicePoint, (ServicePoint.municipality_id == Municipality.id)
+                       & (ServicePoint.programme_id == programme.id))):
+        points.setdefault(region, 0)
+        visits.setdefault(region, 0)
+        if point_id is not None:
+            points[region] += 1
+            if visible:
+                visits[region] += int(per_point.get(point_id) or 0)
     from coordination.web.formatting import sort_key
 
-    return sorted(((name, points.get(name, 0), int(visits.get(name) or 0)) for name in points),
-                  key=lambda row: sort_key(row[0]))
+    return sorted(((name, points[name], visits[name]) for name in points), key=lambda row: sort_key(row[0]))
 
 
 def visits_by_topic(programme: Programme, user) -> dict[str, int]:
