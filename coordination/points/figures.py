@@ -87,7 +87,7 @@ def chart_set(figures: Figures, fmt) -> dict:
     """The programme's charts: open points per month, visits per month, cumulative with targets and
     projection, by region, by topic."""
     labels = month_labels(figures.months)
-    every = max(1, len(labels) // 14)
+    every = max(1, -(-len(labels) // 8))  # at most 8 month labels under the columns
     index = {m: i for i, m in enumerate(figures.months)}
     projection_values = [None] * len(figures.months)
     for m, value in zip(figures.projection_months, figures.projection, strict=True):
@@ -111,7 +111,7 @@ def chart_set(figures: Figures, fmt) -> dict:
         "cumulative": charts.line_chart(all_labels, [
             {"name": "cumulative", "values": cumulative, "colour": "#0b4f8a"},
             {"name": "projection", "values": projection_values, "colour": "#8a4b00", "dashed": True},
-        ], fmt=fmt, markers=markers, every=max(1, len(all_labels) // 14)),
+        ], fmt=fmt, markers=markers, every=max(1, -(-len(all_labels) // 12))),
         "regions": charts.bar_rows([(name, visits) for name, _points, visits in figures.regions], fmt=fmt),
         "topics": charts.bar_rows([(label, n) for _c, label, n in figures.topics], fmt=fmt),
     }

@@ -116,3 +116,14 @@ def test_queries_do_not_grow_with_the_network(client, session, no_csrf, count_qu
         assert response.status_code == 200, url
         counts.append(counter.count)
     assert counts[0] == counts[1], (path, counts)
+
+
+def test_live_filters_answer_htmx_with_the_results_only(client, session, no_csrf):
+    network(3, 1)
+    f.login(client, f.user(Role.MINISTRY))
+    for path, marker in (("/tocke/?status=open", 'class="points"'), ("/tocke/zemljevid?status=open", "point-map"),
+                         ("/tocke/vloge/?status=draft", "count")):
+        response = client.get(path, headers={"HX-Request": "true"})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200 and marker in text and "<html" not in text, path
+        assert response.headers["Vary"] == "HX-Request"

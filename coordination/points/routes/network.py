@@ -86,7 +86,7 @@ def visit_chart(rows) -> charts.Chart | None:
         return None
     labels = [f"{r.month.month}/{r.month.year % 100:02d}" for r in rows]
     return charts.column_chart(labels, [r.total or 0 for r in rows], fmt=lambda v: format_number(round(v)),
-                               every=max(1, len(rows) // 12))
+                               every=max(1, -(-len(rows) // 8)))
 
 
 @bp.route("/tocke/<int:point_id>")
