@@ -135,6 +135,9 @@ def generate(scale: float) -> dict:
     from benchmark import stewards  # the data-steward registry's data (benchmark/stewards.py)
 
     action_sizes.update(stewards.generate(municipalities, now))
+    from benchmark import points as bench_points
+
+    action_sizes.update(bench_points.generate(scale, municipalities))
     _bulk(AuditEntry, [{"at": now - timedelta(minutes=i), "actor_id": 2, "actor_label": "Admin", "action": "update",
                         "entity_type": "Meeting", "entity_id": str(i % n_meetings + 1), "entity_label": "seja",
                         "changes": {"title": ["a", "b"]}} for i in range(int(50000 * scale))])
@@ -143,7 +146,8 @@ def generate(scale: float) -> dict:
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:  # bulk ids were given explicitly: move the sequences past them
             for table in ("app_user", "working_group", "group_membership", "meeting", "participant", "agenda_item",
-                          "minutes_version", "conclusion", "fan_out", "action_item", "item_update", "notification"):
+                          "minutes_version", "conclusion", "fan_out", "action_item", "item_update", "notification",
+                          *bench_points.TABLES):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                                   f"(SELECT max(id) FROM {table}))"))
             conn.execute(text("ANALYZE"))
@@ -259,8 +263,10 @@ def pages(app) -> list[tuple[str, str, str]]:
     # a draft meeting of group 1, whose secretary the municipal user is (see generate())
     m = app.config["BENCH_MEETING"]
     ids = {"m": m, "item": (m - 1) * 8 + 1, "action": app.config["BENCH_ACTION"]}
+    from benchmark import points as bench_points
+
     return [(label, who, path.format(**ids), hx) for label, endpoint, who, path, hx in candidates
-            if endpoint in endpoints]
+            if endpoint in endpoints] + bench_points.PAGES
 
 
 def measure(app, runs: int) -> list[tuple]:

@@ -34,6 +34,11 @@ BLUEPRINTS = (
     "coordination.stewards.routes",
     "coordination.stewards.coverage_routes",
     "coordination.stewards.export_routes",
+    "coordination.points.routes.network",
+    "coordination.points.routes.requests",
+    "coordination.points.routes.visits",
+    "coordination.points.routes.programme",
+    "coordination.points.routes.exports",
 )
 
 

@@ -25,12 +25,13 @@ import json
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
-from sqlalchemy import Date, DateTime, Integer, LargeBinary, Table, func, select
+from sqlalchemy import Date, DateTime, Float, Integer, LargeBinary, Numeric, Table, func, select
 from sqlalchemy.types import TypeDecorator
 
 from coordination.extensions import db
@@ -66,6 +67,8 @@ def _encode(column, value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)  # exact, unlike a JSON number
     return value
 
 
@@ -81,6 +84,8 @@ def _decode(column, value: Any) -> Any:
         return date.fromisoformat(value)
     if isinstance(kind, LargeBinary):
         return base64.b64decode(value)
+    if isinstance(kind, Numeric) and not isinstance(kind, Float):
+        return Decimal(value)
     return value
 
 

@@ -199,4 +199,7 @@ def load() -> int:
     from coordination.stewards import demo as steward_demo
 
     steward_demo.load()
+    from coordination.points import demo as points_demo
+
+    points_demo.load(DEMO_HOST)
     return created

@@ -21,6 +21,17 @@ from coordination.meetings.models import (  # noqa: F401
     meeting_organiser,
 )
 from coordination.organisations.models import Organisation, Region, association_membership  # noqa: F401
+from coordination.points.models import (  # noqa: F401
+    HostingRequest,
+    Programme,
+    ProgrammeTarget,
+    RequestComment,
+    ServicePoint,
+    VisitCorrection,
+    VisitReport,
+    VisitTopic,
+    VisitUpload,
+)
 from coordination.search.models import SearchDocument  # noqa: F401
 from coordination.stewards.models import (  # noqa: F401
     ActFile,

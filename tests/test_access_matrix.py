@@ -18,6 +18,7 @@ from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
 from tests import factories as f
+from tests.points import fixtures as points_fixtures
 from tests.stewards import helpers as steward_helpers
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")
@@ -319,6 +320,76 @@ MATRIX: dict[str, list[tuple]] = {
                                    ("GET", "/skrbniki/register.pdf?regija=XX", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "steward_exports.dcat_turtle": [("GET", "/skrbniki/dcat.ttl", None, {r: 200 for r in ROLES})],
     "steward_exports.dcat_jsonld": [("GET", "/skrbniki/dcat.jsonld", None, {r: 200 for r in ROLES})],
+
+    # Digi info točke: {point} is the host user's point in Kamnik; requests: {draft_request} (Kamnik's
+    # official's draft), {submitted_request} (the host's, for Kamnik), {rejected_request} (Kamnik's, with its
+    # decision letter); {upload} the host's checked visit upload (tests/points/fixtures.py)
+    "points.index": [("GET", "/tocke/", None, SIGNED_IN),
+                     ("GET", "/tocke/?q=DIT&region=SI021&status=open&topic=eid&opened=2023-09&sort=name", None,
+                      SIGNED_IN)],
+    "points.map_page": [("GET", "/tocke/zemljevid", None, SIGNED_IN),
+                        ("GET", "/tocke/zemljevid?status=closed", None, SIGNED_IN)],
+    "points.detail": [("GET", "/tocke/{point}", None, SIGNED_IN),
+                      ("GET", "/tocke/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "points.edit": [("GET", "/tocke/{point}/uredi", None, STAFF),
+                    ("POST", "/tocke/{point}/uredi", {}, {**STAFF, "admin": 422, "ministry": 422})],
+    "points.close": [("GET", "/tocke/{point}/zapri", None, STAFF),
+                     ("POST", "/tocke/{point}/zapri", {}, {**STAFF, "admin": 422, "ministry": 422})],
+    "points.public_page": [("GET", "/digi-info-tocke", None, {r: 200 for r in ROLES})],
+    "points.public_geojson": [("GET", "/digi-info-tocke.geojson", None, {r: 200 for r in ROLES})],
+    "point_requests.index": [("GET", "/tocke/vloge/", None, {**SIGNED_IN, "association": 403}),
+                             ("GET", "/tocke/vloge/?status=submitted", None, {**SIGNED_IN, "association": 403})],
+    "point_requests.create": [("GET", "/tocke/vloge/nova", None, {**SIGNED_IN, "association": 403}),
+                              ("POST", "/tocke/vloge/nova", {}, {"anonymous": 302, "association": 403,
+                                                                 **{r: 422 for r in ROLES[1:] if r != "association"}})],
+    "point_requests.detail": [
+        ("GET", "/tocke/vloge/{draft_request}", None, {"anonymous": 302, "admin": 200, "ministry": 200,
+                                                       "association": 403, "municipal": 200, "municipal_other": 404,
+                                                       "host": 404}),
+        ("GET", "/tocke/vloge/{submitted_request}", None, {"anonymous": 302, "admin": 200, "ministry": 200,
+                                                           "association": 403, "municipal": 200,
+                                                           "municipal_other": 404, "host": 200})],
+    "point_requests.edit": [("GET", "/tocke/vloge/{draft_request}/uredi", None, {
+        "anonymous": 302, "admin": 403, "ministry": 403, "association": 403, "municipal": 200, "municipal_other": 404,
+        "host": 404})],
+    # rejecting without a reason: refused (422) for staff; the applicant may not decide (409: not a step
+    # the request can take from their side); Kamnik's official only sees it (403)
+    "point_requests.step": [("POST", "/tocke/vloge/{submitted_request}/korak", {"to": "rejected"}, {
+        "anonymous": 302, "admin": 422, "ministry": 422, "association": 403, "municipal": 403, "municipal_other": 404,
+        "host": 409})],
+    "point_requests.comment": [("POST", "/tocke/vloge/{submitted_request}/komentar", {"text": ""}, {
+        "anonymous": 302, "admin": 422, "ministry": 422, "association": 403, "municipal": 403, "municipal_other": 404,
+        "host": 422})],
+    "point_requests.open_point": [("POST", "/tocke/vloge/{submitted_request}/odpri", {}, {
+        "anonymous": 302, "admin": 403, "ministry": 403, "association": 403, "municipal": 403, "municipal_other": 404,
+        "host": 403})],
+    "point_requests.decision_pdf": [("GET", "/tocke/vloge/{rejected_request}/odlocba.pdf", None, {
+        "anonymous": 302, "admin": 200, "ministry": 200, "association": 403, "municipal": 200, "municipal_other": 404,
+        "host": 404})],
+    "point_visits.grid": [("GET", "/tocke/{point}/obisk", None, {**STAFF, "host": 200}),
+                          ("GET", "/tocke/999999/obisk", None, {**STAFF, "admin": 404, "ministry": 404,
+                                                                "municipal": 404, "municipal_other": 404,
+                                                                "host": 404})],
+    "point_visits.upload": [("GET", "/tocke/obisk/uvoz", None, {**SIGNED_IN, "association": 403}),
+                            ("POST", "/tocke/obisk/uvoz", {}, {"anonymous": 302, "association": 403,
+                                                              **{r: 422 for r in ROLES[1:] if r != "association"}})],
+    "point_visits.preview": [("GET", "/tocke/obisk/uvoz/{upload}", None, {
+        "anonymous": 302, "association": 403, **{r: 404 for r in ("admin", "ministry", "municipal", "municipal_other")},
+        "host": 200})],
+    "point_visits.confirm": [("POST", "/tocke/obisk/uvoz/{upload}/potrdi", {}, {
+        "anonymous": 302, "association": 403, **{r: 404 for r in ("admin", "ministry", "municipal", "municipal_other")},
+        "host": 303})],
+    "point_visits.template": [("GET", "/tocke/obisk/predloga.csv", None, {**SIGNED_IN, "association": 403}),
+                              ("GET", "/tocke/obisk/predloga.xlsx", None, {**SIGNED_IN, "association": 403})],
+    "programme.index": [("GET", "/tocke/program/", None, {**STAFF, "association": 200})],
+    "programme.edit": [("GET", "/tocke/program/uredi", None, STAFF),
+                       ("POST", "/tocke/program/uredi", {}, {**STAFF, "admin": 422, "ministry": 422})],
+    "point_exports.points_csv": [("GET", "/tocke/izvoz/tocke.csv", None, SIGNED_IN)],
+    "point_exports.points_xlsx": [("GET", "/tocke/izvoz/tocke.xlsx", None, SIGNED_IN)],
+    "point_exports.points_geojson": [("GET", "/tocke/izvoz/tocke.geojson?status=open", None, SIGNED_IN)],
+    "point_exports.visits_csv": [("GET", "/tocke/izvoz/obisk.csv", None, SIGNED_IN)],
+    "point_exports.visits_xlsx": [("GET", "/tocke/izvoz/obisk.xlsx", None, SIGNED_IN)],
+    "point_exports.report_pdf": [("GET", "/tocke/izvoz/porocilo.pdf", None, {**STAFF, "association": 200})],
 }
 
 
@@ -366,6 +437,7 @@ def objects(session):
            "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
            "host_user": users["host"].id, "admin_user": users["admin"].id,
            "steward": steward_helpers.nominate(kamnik).id}
+    ids.update(points_fixtures.objects(users, kamnik, ljubljana))
     return users, ids
 
 

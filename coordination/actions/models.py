@@ -172,6 +172,7 @@ class NotificationKind(enum.StrEnum):
     STATUS_CHANGED = "status"        # an item you created changed status
     COMMENTED = "commented"          # somebody wrote in the progress log of your item
     REMINDER = "reminder"            # the ministry or an association reminds you of an item
+    MESSAGE = "message"              # another feature's notice: `detail` is its text, `link` its page
 
 
 class Notification(db.Model):
@@ -185,6 +186,7 @@ class Notification(db.Model):
     detail: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    link: Mapped[str | None] = mapped_column(String(300))  # the page of a MESSAGE (a path of this app)
 
     item: Mapped[ActionItem | None] = relationship()
 

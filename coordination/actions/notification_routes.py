@@ -78,6 +78,8 @@ def open_item(notification_id: int):
     """Follow a notification to its item; it counts as read from then on."""
     notification = _own_or_404(notification_id)
     target = reminders.item_path(notification.item_id) if notification.item_id else url_for(".index")
+    if notification.link and notification.link.startswith("/") and not notification.link.startswith("//"):
+        target = notification.link
     reminders.mark_read(notification)
     return redirect(target)
 

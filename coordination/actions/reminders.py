@@ -329,6 +329,8 @@ def mark_all_read(user) -> int:
 
 def notification_text(notification: Notification) -> str:
     """What a notification says, by its kind, in the current language."""
+    if notification.kind == NotificationKind.MESSAGE:  # written in the recipient's language when sent
+        return notification.detail
     title = notification.item.title if notification.item is not None else "…"
     kind = notification.kind
     if kind == NotificationKind.ASSIGNED:

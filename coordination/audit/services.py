@@ -11,6 +11,7 @@ import contextvars
 import enum
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -55,6 +56,8 @@ def _plain(value):
         return value.value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, Decimal):  # amounts (e.g. a point's monthly cost) keep their digits as text
+        return str(value)
     return value
 
 

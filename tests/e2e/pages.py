@@ -264,6 +264,62 @@ STEWARD_PAGES = [
 ]
 
 
+def _point_with_bad_coordinates(page) -> None:
+    page.fill("#lat", "48,2")
+    _plain_submit(page, "form.point-form")
+
+
+def _visits_above_total(page) -> None:
+    page.fill("input[name='total-2023-09']", "10")
+    page.fill("input[name='2023-09-eid']", "25")
+    _plain_submit(page, "main form[method=post]")
+
+
+def _request_with_overlapping_hours(page) -> None:
+    page.fill("#hours_mon", "8:00-12:00, 11:00-13:00")
+    page.fill("#hours_tue", "14:00-9:00")
+    page.fill("#address", "")
+    _plain_submit(page, "form.request-form")
+
+
+def _upload_bad_visits(page) -> None:
+    _upload_csv(page, b"code;month;total;eid\nDIT-001;2024-01;30;10\nDIT-999;2024-01;5;\nDIT-001;2023-08;5;\n"
+                      b"DIT-001;2024-02;-3;\nDIT-001;2024-03;10;20\nDIT-001;2024-01;1;\n")
+
+
+POINT_PAGES = [
+    PageType("points-list", "municipal", "/tocke/"),
+    PageType("points-list-filtered", "ministry", "/tocke/?status=open&topic=eid&sort=municipality&region=SI021"),
+    PageType("points-list-empty", "host", "/tocke/?q=ni-take-tocke"),
+    PageType("points-map", "ministry", "/tocke/zemljevid"),
+    PageType("points-map-closed", "association", "/tocke/zemljevid?status=closed"),
+    PageType("point-detail-ministry", "ministry", "/tocke/{point}"),
+    PageType("point-detail-host", "host", "/tocke/{point}"),
+    PageType("point-detail-association", "association", "/tocke/{closed_point}"),
+    PageType("point-edit", "ministry", "/tocke/{point}/uredi"),
+    PageType("point-edit-errors", "ministry", "/tocke/{point}/uredi", _point_with_bad_coordinates, 422),
+    PageType("point-close", "ministry", "/tocke/{point}/zapri"),
+    PageType("point-visits-grid", "host", "/tocke/{point}/obisk?leto=2023"),
+    PageType("point-visits-grid-errors", "host", "/tocke/{point}/obisk?leto=2023", _visits_above_total, 422),
+    PageType("visits-upload", "host", "/tocke/obisk/uvoz"),
+    PageType("visits-upload-preview-errors", "host", "/tocke/obisk/uvoz", _upload_bad_visits),
+    PageType("visits-upload-not-utf8", "host", "/tocke/obisk/uvoz", _upload_cp1250, 422),
+    PageType("requests-list", "municipal", "/tocke/vloge/"),
+    PageType("requests-list-ministry", "ministry", "/tocke/vloge/?status=submitted"),
+    PageType("request-form", "municipal", "/tocke/vloge/nova"),
+    PageType("request-form-errors", "municipal", "/tocke/vloge/nova", _request_with_overlapping_hours, 422),
+    PageType("request-draft", "municipal", "/tocke/vloge/{draft_request}"),
+    PageType("request-edit", "municipal", "/tocke/vloge/{draft_request}/uredi"),
+    PageType("request-submitted-ministry", "ministry", "/tocke/vloge/{submitted_request}"),
+    PageType("request-approved-applicant", "municipal", "/tocke/vloge/{approved_request}"),
+    PageType("request-rejected", "ministry", "/tocke/vloge/{rejected_request}"),
+    PageType("programme", "ministry", "/tocke/program/"),
+    PageType("programme-association", "association", "/tocke/program/"),
+    PageType("programme-edit", "ministry", "/tocke/program/uredi"),
+    PageType("points-public", None, "/digi-info-tocke"),
+]
+
+
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
     PageType("accessibility-statement", None, "/dostopnost"),
@@ -309,6 +365,7 @@ PAGE_TYPES = [
     *SEARCH_PAGES,
     *FANOUT_PAGES,
     *STEWARD_PAGES,
+    *POINT_PAGES,
     PageType("not-found", "admin", "/ni-take-strani", status=404),
     PageType("forbidden", "municipal", "/uporabniki", status=403),
 ]

@@ -1,0 +1,1 @@
+"""Digi info točke: the point network, hosting requests, monthly visits and the programme."""

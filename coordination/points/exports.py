@@ -1,0 +1,158 @@
+"""The network out of the app: GeoJSON for GIS portals (RFC 7946), CSV and XLSX of the points and of
+the visits (long format: point, month, topic, visits). Every export is read in a fixed number of
+queries and holds only what the reader may see (the caller passes the rules' answers).
+
+CSV goes out as Slovenian Excel reads it (UTF-8 with a BOM, `;`); a text cell beginning with
+= + - @ gets an apostrophe so a spreadsheet never runs it as a formula (actions/io.py does the same).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from coordination.extensions import db
+from coordination.organisations.models import Region
+from coordination.points import hours as hours_mod
+from coordination.points import topics as topics_mod
+from coordination.points.models import ServicePoint, VisitReport, VisitTopic
+from coordination.points.queries import Host, Municipality, joined
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TOTAL = "total"  # the topic column of a month's total in the long visit export
+
+
+def safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def point_rows(where=None, *, open_only: bool = False) -> list:
+    """(point, municipality name, ISO code, region name, host name) in code order, one query."""
+    query = joined(select(ServicePoint, Municipality.name, Municipality.iso_code, Region.name, Host.name))
+    if where is not None:
+        query = query.where(where)
+    if open_only:
+        from coordination.points.models import PointStatus
+
+        query = query.where(ServicePoint.status == PointStatus.OPEN)
+    return db.session.execute(query.order_by(ServicePoint.code)).all()
+
+
+# --- GeoJSON -----------------------------------------------------------------------------------
+
+def geojson(rows, *, recent: dict[int, int] | None, public: bool) -> dict:
+    """A FeatureCollection: WGS 84 longitude/latitude (RFC 7946: no `crs`), 6 decimals at most.
+    `recent` = visits in the last 3 months per point id, or None when the reader may not see them."""
+    features = []
+    for point, municipality, iso, region, host in rows:
+        properties = {
+            "code": point.code, "name": point.name, "host": host, "municipality": municipality,
+            "iso_code": iso, "region": region, "status": point.status.value, "address": point.address,
+            "opened_on": point.opened_on.isoformat(),
+            "closed_on": point.closed_on.isoformat() if point.closed_on else None,
+            "topics": list(point.topics), "opening_hours": _hours_text(point.opening_hours),
+        }
+        if recent is not None:
+            properties["visits_last_3_months"] = recent.get(point.id, 0)
+        if not public:
+            properties["id"] = point.id
+        features.append({"type": "Feature", "id": point.code,
+                         "geometry": {"type": "Point", "coordinates": [round(point.lon, 6), round(point.lat, 6)]},
+                         "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _hours_text(opening_hours: dict) -> dict:
+    return {day: hours_mod.day_text(opening_hours.get(day)) for day in hours_mod.DAYS if opening_hours.get(day)}
+
+
+def geojson_bytes(collection: dict) -> bytes:
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --- CSV and XLSX ------------------------------------------------------------------------------
+
+def point_headers(with_contacts: bool) -> list[str]:
+    heads = [_("Code"), _("Name"), _("Status"), _("Host"), _("Municipality"), _("ISO code"), _("Region"),
+             _("Address"), _("Latitude"), _("Longitude"), _("Opened"), _("Closed"), _("Topics"), _("Opening hours")]
+    if with_contacts:
+        heads += [_("Contact person"), _("Business e-mail"), _("Business telephone"), _("Cost per month (EUR)")]
+    return heads
+
+
+def point_cells(row, status_labels: dict, may_see_contacts) -> list:
+    point, municipality, iso, region, host = row
+    hours = "; ".join(f"{hours_mod.DAY_LABELS[d]} {t}" for d, t in _hours_text(point.opening_hours).items())
+    cells = [point.code, safe(point.name), status_labels[point.status], safe(host), municipality, iso or "",
+             region or "", safe(point.address), round(point.lat, 6), round(point.lon, 6), point.opened_on,
+             point.closed_on, ", ".join(point.topics), hours]
+    if may_see_contacts is not None:
+        if may_see_contacts(point):
+            cells += [safe(point.contact_name), safe(point.contact_email), safe(point.contact_phone),
+                      float(point.cost_per_month) if point.cost_per_month is not None else None]
+        else:
+            cells += ["", "", "", None]
+    return cells
+
+
+def visit_headers() -> list[str]:
+    return [_("Code"), _("Point"), _("Month"), _("Topic"), _("Visits")]
+
+
+def visit_rows(where) -> list[list]:
+    """Long format: one row per point, month and topic, plus the month's total (topic "total");
+    two queries whatever the size."""
+    reports = db.session.execute(
+        select(VisitReport.id, ServicePoint.code, ServicePoint.name, VisitReport.month, VisitReport.total)
+        .join(ServicePoint, VisitReport.point_id == ServicePoint.id).where(where)
+        .order_by(ServicePoint.code, VisitReport.month)).all()
+    by_report: dict[int, list] = {}
+    for report_id, topic, visits in db.session.execute(
+            select(VisitTopic.report_id, VisitTopic.topic, VisitTopic.visits)
+            .join(VisitReport, VisitTopic.report_id == VisitReport.id)
+            .join(ServicePoint, VisitReport.point_id == ServicePoint.id).where(where)):
+        by_report.setdefault(report_id, []).append((topic, visits))
+    order = {code: i for i, code in enumerate(topics_mod.codes())}
+    out = []
+    for report_id, code, name, month, total in reports:
+        label = month.isoformat()[:7]
+        out.append([code, safe(name), label, TOTAL, total])
+        for topic, visits in sorted(by_report.get(report_id, []), key=lambda t: order.get(t[0], 99)):
+            out.append([code, safe(name), label, topic, visits])
+    return out
+
+
+def to_csv(headers: list[str], rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if c is None else c.isoformat() if isinstance(c, date) else c for c in row])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def to_xlsx(headers: list[str], rows, title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    bold = Font(bold=True)
+    head = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""The pages of Digi info točke, one module per area."""
