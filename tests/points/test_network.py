@@ -91,7 +91,10 @@ class Case:
 
 
 def random_case(rng: random.Random) -> Case:
-    """Up to 18 points in 2–4 regions on a 45 km square, so radii of 3–30 km matter; every rule at random."""
+    """Up to 18 points in 2–4 regions on a 45 km square, so radii of 3–30 km matter; every rule at random.
+
+    Thresholds and population limits often equal a point's average or a population, to test the boundaries.
+    """
     regions = [f"Regija {c}" for c in "ABCD"[: rng.randint(2, 4)]]
     municipalities = [
         Municipality(
@@ -138,7 +141,7 @@ def random_rules(rng: random.Random, points: list[Point], regions: list[str]) ->
         region_min=rng.choice([0, 1, 1, 2]),
         region_min_overrides=overrides,
         coverage_km=rng.uniform(5, 30) if rng.random() < 0.4 else None,
-        population_over=rng.choice([1_000, 10_000, 30_000]) if rng.random() < 0.4 else None,
+        population_over=rng.choice([1_000, 5_000, 12_000, 30_000]) if rng.random() < 0.4 else None,
         retention=rng.random() < 0.45,
         retention_share=rng.choice([0.5, round(rng.random(), 2)]),
         retention_km=rng.uniform(3, 15),
