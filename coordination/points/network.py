@@ -48,7 +48,7 @@ Pre-check. Before solving, plain arithmetic finds the largest number of points t
 coverage rule is on, which the solver then settles) and contradictions in the rules; each is a
 `Finding` with numbers, worded in Slovenian or English by `describe`.
 
-Distances are straight lines on the Slovenian national grid D96/TM (see `geo`).
+Distances are straight lines on the Slovenian national grid D96/TM (see `distances`).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from .geo import distance_matrix_km
+from .distances import distance_matrix_km
 
 Status = Literal["optimal", "time_limit", "infeasible", "rejected", "error"]
 Lang = Literal["sl", "en"]

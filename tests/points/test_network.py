@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from coordination.points import network
-from coordination.points.geo import distance_km, distance_matrix_km, to_d96tm
+from coordination.points.distances import distance_km, distance_matrix_km, to_d96tm
 from coordination.points.network import (
     Finding,
     Municipality,
