@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "coordination.actions.fanout_routes",
     "coordination.actions.routes",
     "coordination.search.routes",
+    "coordination.points.routes.analysis",
 )
 
 
