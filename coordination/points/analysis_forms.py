@@ -19,11 +19,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from coordination.points import analysis
 from coordination.points.months import month_start, months_between, parse_month
-from coordination.web.forms import Form, max_length
+from coordination.web.forms import Form, choices, max_length
 
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
 MAX_WINDOW_MONTHS = 36
@@ -46,8 +46,21 @@ class DecimalCommaField(FloatField):
         super().process_formdata(valuelist)
 
 
+class NotNegative:
+    """0 or more; a value that is not a number at all has its own message already."""
+
+    def __init__(self, maximum: float | None = None, message=None):
+        self.maximum, self.message = maximum, message
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        if field.data < 0 or (self.maximum is not None and field.data > self.maximum):
+            raise ValidationError(self.message or _l("Enter a number that is not negative."))
+
+
 def not_negative():
-    return NumberRange(min=0, message=_l("Enter a number that is not negative."))
+    return NotNegative()
 
 
 def whole_number(field_label):
@@ -76,8 +89,9 @@ class AnalysisForm(Form):
     on = DateField(_l("Decision date (points close on this day)"), validators=[Optional()])
     window_from = MonthField(_l("Window from"))
     window_to = MonthField(_l("Window to"))
-    mode = RadioField(_l("Which points close"), default="count", choices=[
-        ("count", _l("Exactly this many points")), ("threshold", _l("Every point under a monthly threshold that the rules allow"))])
+    mode = RadioField(_l("Which points close"), default="count", choices=choices([
+        ("count", _l("Exactly this many points")),
+        ("threshold", _l("Every point under a monthly threshold that the rules allow"))]))
     close = IntegerField(_l("Points to close"), validators=[Optional(), not_negative()])
     threshold = DecimalCommaField(_l("Threshold (visits a month)"), validators=[Optional(), not_negative()])
     expected = DecimalCommaField(_l("Expected visits a month"), default=30, validators=[Optional(), not_negative()])
@@ -89,7 +103,7 @@ class AnalysisForm(Form):
     retention = BooleanField(_l("Count part of a closed point's visits as kept when an open point is near"))
     retain_km = DecimalCommaField(_l("Radius (km)"), default=10, validators=[Optional(), not_negative()])
     retain_share = DecimalCommaField(_l("Share kept (%)"), default=50, validators=[
-        Optional(), NumberRange(min=0, max=100, message=_l("Enter a share between 0 and 100."))])
+        Optional(), NotNegative(100, _l("Enter a share between 0 and 100."))])
 
     def region_fields(self):
         return [(code, name, self[f"min_{code}"]) for code, name in regions()]

@@ -10,7 +10,8 @@ tells the hosts of the closed points in-app. Services flush; the request or the 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, url_for
@@ -74,13 +75,37 @@ def time_limit() -> float:
     return float(current_app.config.get("POINTS_SOLVER_TIME_LIMIT", analysis.DEFAULT_TIME_LIMIT_S))
 
 
+# The plans without pins, by the fingerprint of what they were computed from: pinning a point re-solves
+# the proposal, and its cost is measured against the plan the page showed before, which need not be
+# solved again. A plan is a pure function of its fingerprint, so the memo can never be stale; each
+# process keeps its own few.
+_OPTIMA: OrderedDict[str, network.Solution] = OrderedDict()
+OPTIMA_KEPT = 32
+
+
+def _remember(key: str, solution: network.Solution) -> None:
+    _OPTIMA[key] = solution
+    _OPTIMA.move_to_end(key)
+    while len(_OPTIMA) > OPTIMA_KEPT:
+        _OPTIMA.popitem(last=False)
+
+
 def propose(programme: Programme, params: analysis.Params) -> Proposal:
     started = time.perf_counter()
     data = analysis.load(programme, params.on, params.window_from, params.window_to)
     model = analysis.build(data)
     rules = analysis.rules(data, params, time_limit())
     solution = model.solve(rules)
-    optimum = model.solve(rules.without_pins()) if (rules.pinned_open or rules.pinned_closed) else None
+    optimum = None
+    unpinned = analysis.fingerprint(data, replace(params, pinned_open=frozenset(), pinned_closed=frozenset()))
+    if rules.pinned_open or rules.pinned_closed:
+        optimum = _OPTIMA.get(unpinned)
+        if optimum is None:
+            optimum = model.solve(rules.without_pins())
+        if optimum.status == "optimal":
+            _remember(unpinned, optimum)
+    elif solution.status == "optimal":
+        _remember(unpinned, solution)
     rows, regions = [], []
     if solution.has_plan:
         rows = analysis.point_rows(data, solution, model.explain(solution))

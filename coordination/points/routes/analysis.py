@@ -176,7 +176,7 @@ def decision_context(decision: NetworkDecision, full: bool) -> dict:
         "map": analysis_view.map_context(decision.points), "regions": decision.regions if full else [],
         "national": analysis.sum_regions(decision.regions) if full and decision.regions else None,
         "parameter_lines": analysis_view.parameter_lines(decision.parameters, region_names),
-        "status": status, "status_text": analysis_view.status_text(status), "figures": decision.figures,
+        "solution_status": status, "status_text": analysis_view.status_text(status), "figures": decision.figures,
         "generated": utcnow(),
     }
 
