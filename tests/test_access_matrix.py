@@ -18,6 +18,7 @@ from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
 from tests import factories as f
+from tests.points.analysis_data import access_matrix_objects as analysis_objects
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")
 
@@ -273,6 +274,25 @@ MATRIX: dict[str, list[tuple]] = {
     "documents.organisation_actions_pdf": [("GET", "/organizacije/{own}/naloge.pdf", None, GROUP_MEETING),
                                            ("GET", "/organizacije/999999/naloge.pdf", None,
                                             {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    # the network analysis and its decisions (points/routes/analysis.py): analysing and adopting is the
+    # ministry's; decisions are read by staff and associations, and {decision} also by Kamnik's official,
+    # whose municipality's point it closes (others: 404); its PDF report by staff and associations
+    "point_analysis.index": [
+        ("GET", "/tocke/analiza", None, STAFF),
+        ("GET", "/tocke/analiza?programme={analysis_programme}&on=2024-04-01&mode=count&close=2", None, STAFF),
+        ("GET", "/tocke/analiza?programme={analysis_programme}&mode=count&close=-1", None,
+         {**STAFF, "admin": 422, "ministry": 422}),
+        ("GET", "/tocke/analiza?programme=999999", None, {**STAFF, "admin": 404, "ministry": 404})],
+    "point_analysis.adopt": [("POST", "/tocke/analiza/sprejmi", {}, {**STAFF, "admin": 422, "ministry": 422})],
+    "point_analysis.decisions_index": [("GET", "/tocke/odlocitve/", None, {**STAFF, "association": 200})],
+    "point_analysis.decision": [
+        ("GET", "/tocke/odlocitve/{decision}", None,
+         {"anonymous": 302, "admin": 200, "ministry": 200, "association": 200, "municipal": 200,
+          "municipal_other": 404, "host": 404}),
+        ("GET", "/tocke/odlocitve/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "point_analysis.decision_pdf": [
+        ("GET", "/tocke/odlocitve/{decision}.pdf", None, {**STAFF, "association": 200}),
+        ("GET", "/tocke/odlocitve/999999.pdf", None, {**STAFF, "admin": 404, "ministry": 404, "association": 404})],
 }
 
 
@@ -319,6 +339,7 @@ def objects(session):
            "meeting": internal.id, "item": item.id, "conclusion": conclusion.id, "public_meeting": public.id,
            "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
            "host_user": users["host"].id, "admin_user": users["admin"].id}
+    ids.update(analysis_objects(users["ministry"], kamnik))
     return users, ids
 
 

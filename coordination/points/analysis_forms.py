@@ -68,16 +68,28 @@ def whole_number(field_label):
 
 
 class MonthField(StringField):
-    """A month as YYYY-MM (the browser's month picker), or 3/2024, 3. 2024."""
+    """A month as YYYY-MM (the browser's month picker), or 3/2024, 3. 2024. A month input may only
+    hold a valid month, so one that could not be read is not echoed back (its error says why)."""
 
     def __init__(self, label, **kwargs):
-        super().__init__(label, render_kw={"type": "month", "placeholder": "2024-03", "maxlength": 10}, **kwargs)
+        super().__init__(label, render_kw={"type": "month"}, **kwargs)
         self.month: date | None = None
 
     def pre_validate(self, form):
         self.month = parse_month(self.data) if self.data else None
         if self.data and self.month is None:
             raise ValidationError(_l("Enter a month as YYYY-MM, e.g. 2024-03."))
+
+    def _value(self):
+        month = parse_month(self.data) if self.data else None
+        return month.isoformat()[:7] if month else ""
+
+
+class DayField(DateField):
+    """A date input that, like MonthField, echoes only a valid date."""
+
+    def _value(self):
+        return self.data.isoformat() if self.data else ""
 
 
 class AnalysisForm(Form):
@@ -86,7 +98,7 @@ class AnalysisForm(Form):
     class Meta:
         csrf = False  # a GET form: it changes nothing, and its address must be shareable
 
-    on = DateField(_l("Decision date (points close on this day)"), validators=[Optional()])
+    on = DayField(_l("Decision date (points close on this day)"), validators=[Optional()])
     window_from = MonthField(_l("Window from"))
     window_to = MonthField(_l("Window to"))
     mode = RadioField(_l("Which points close"), default="count", choices=choices([

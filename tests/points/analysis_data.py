@@ -69,3 +69,29 @@ def seed_network(n_points: int = 222, *, seed: int = 2024, name: str = "Digi inf
     db.session.execute(insert(VisitReport), reports)
     db.session.flush()
     return programme
+
+
+def adopted_decision(author, municipality: Organisation, *, n_points: int = 12, name: str = "Mreža za preizkus"):
+    """A small network with one point moved to `municipality`, and a decision that closes that point
+    (pinned closed) and one more: for the access matrix and the browser tests. Returns (programme, decision)."""
+    from coordination.points import analysis, decisions
+
+    programme = seed_network(n_points, seed=5, total_visits=1_500, name=name, code_prefix="MAT",
+                             host_prefix="Gostitelj preizkusa")
+    point = db.session.scalar(select(ServicePoint).where(ServicePoint.programme_id == programme.id)
+                              .order_by(ServicePoint.id).limit(1))
+    point.municipality_id, point.lat, point.lon = municipality.id, municipality.seat_lat, municipality.seat_lon
+    db.session.flush()
+    params = analysis.Params(on=date(2024, 4, 1), window_from=date(2024, 1, 1), window_to=date(2024, 3, 1),
+                             close_count=2, pinned_closed=frozenset({point.id}))
+    proposal = decisions.propose(programme, params)
+    decision = decisions.adopt(programme, params, fingerprint=proposal.fingerprint,
+                               closed_ids=proposal.solution.closed_ids, author=author)
+    db.session.commit()
+    return programme, decision
+
+
+def access_matrix_objects(ministry_user, kamnik: Organisation) -> dict[str, int]:
+    """{analysis_programme} and {decision} (closing a point in Kamnik) for tests/test_access_matrix.py."""
+    programme, decision = adopted_decision(ministry_user, kamnik)
+    return {"analysis_programme": programme.id, "decision": decision.id}
