@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -160,13 +160,14 @@ def parameter_lines(params: dict, region_names: dict[str, str]) -> list[tuple[st
     """The rules of a proposal or decision as (label, value) lines, from Params.as_json()."""
     lines = []
     if params.get("close_count") is not None:
-        lines.append((_("Which points close"), _("exactly %(num)s points, the ones that lose the fewest visits",
+        lines.append((_("Which points close"), _("a set number of points, %(num)s: those whose closing loses the fewest visits",
                                                  num=params["close_count"])))
     else:
         lines.append((_("Which points close"),
                       _("every point under %(threshold)s visits a month that the other rules allow",
                         threshold=_num(params.get("threshold")))))
-    floors = _("at least %(num)d open points in every region", num=params.get("region_min", 1))
+    floors = ngettext("every region keeps at least %(num)d open point", "every region keeps at least %(num)d open points",
+                      params.get("region_min", 1))
     overrides = params.get("region_min_overrides") or {}
     if overrides:
         floors += "; " + ", ".join(f"{region_names.get(code, code)}: {n}" for code, n in sorted(overrides.items()))
