@@ -74,7 +74,7 @@ def test_proposal_shows_map_table_regions_and_reasons(client, ministry):
     assert "Vir: GURS, Register prostorskih enot (CC BY 4.0)" in text
     assert html.count('class="verdict closes"') == 10 and html.count('class="verdict stays"') == 30
     assert html.count("<path d=\"M") >= 10  # closed points drawn as crosses, not only in another colour
-    assert "najbližja odprta točka" in text and "zadnja točka v regiji" not in text or True
+    assert "najbližja odprta točka" in text and "pričakovanih 30" in text
     assert "Slovenija" in text and "Prebivalci dlje od 25 km, prej" in text
 
 
