@@ -320,6 +320,9 @@ def main(argv=None):
     for label, _path, status, median, worst, queries in measure(app, args.runs):
         print(f"{label:34} {status:>6} {median:>10.1f} {worst:>8.1f} {queries:>8}")
     print(f"fan-out of one conclusion to all 212 municipalities (service, one transaction): {time_fan_out(app):.0f} ms")
+    from benchmark import analysis as network_analysis
+
+    network_analysis.report(app, args.runs, PASSWORD)
     if args.http:
         from benchmark import over_http as http
 

@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "coordination.points.routes.visits",
     "coordination.points.routes.programme",
     "coordination.points.routes.exports",
+    "coordination.points.routes.analysis",
 )
 
 

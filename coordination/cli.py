@@ -122,3 +122,6 @@ def register(app):
 
     for group in (reference, demo, accounts, reminders, search, data):
         app.cli.add_command(group)
+    from coordination.points import analysis_cli
+
+    analysis_cli.register(app)

@@ -202,4 +202,7 @@ def load() -> int:
     from coordination.points import demo as points_demo
 
     points_demo.load(DEMO_HOST)
+    from coordination.points import demo_decision
+
+    demo_decision.load()  # the ministry's decision of 1. 4. 2024 and the visits after it
     return created

@@ -21,6 +21,7 @@ from coordination.meetings.models import (  # noqa: F401
     meeting_organiser,
 )
 from coordination.organisations.models import Organisation, Region, association_membership  # noqa: F401
+from coordination.points.decision_models import NetworkDecision  # noqa: F401
 from coordination.points.models import (  # noqa: F401
     HostingRequest,
     Programme,

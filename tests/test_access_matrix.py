@@ -19,6 +19,7 @@ from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
 from tests import factories as f
 from tests.points import fixtures as points_fixtures
+from tests.points.analysis_data import access_matrix_objects as analysis_objects
 from tests.stewards import helpers as steward_helpers
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")
@@ -390,6 +391,25 @@ MATRIX: dict[str, list[tuple]] = {
     "point_exports.visits_csv": [("GET", "/tocke/izvoz/obisk.csv", None, SIGNED_IN)],
     "point_exports.visits_xlsx": [("GET", "/tocke/izvoz/obisk.xlsx", None, SIGNED_IN)],
     "point_exports.report_pdf": [("GET", "/tocke/izvoz/porocilo.pdf", None, {**STAFF, "association": 200})],
+    # the network analysis and its decisions (points/routes/analysis.py): analysing and adopting is the
+    # ministry's; decisions are read by staff and associations, and {decision} also by Kamnik's official,
+    # whose municipality's point it closes (others: 404); its PDF report by staff and associations
+    "point_analysis.index": [
+        ("GET", "/tocke/analiza", None, STAFF),
+        ("GET", "/tocke/analiza?programme={analysis_programme}&on=2024-04-01&mode=count&close=2", None, STAFF),
+        ("GET", "/tocke/analiza?programme={analysis_programme}&mode=count&close=-1", None,
+         {**STAFF, "admin": 422, "ministry": 422}),
+        ("GET", "/tocke/analiza?programme=999999", None, {**STAFF, "admin": 404, "ministry": 404})],
+    "point_analysis.adopt": [("POST", "/tocke/analiza/sprejmi", {}, {**STAFF, "admin": 422, "ministry": 422})],
+    "point_analysis.decisions_index": [("GET", "/tocke/odlocitve/", None, {**STAFF, "association": 200})],
+    "point_analysis.decision": [
+        ("GET", "/tocke/odlocitve/{decision}", None,
+         {"anonymous": 302, "admin": 200, "ministry": 200, "association": 200, "municipal": 200,
+          "municipal_other": 404, "host": 404}),
+        ("GET", "/tocke/odlocitve/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "point_analysis.decision_pdf": [
+        ("GET", "/tocke/odlocitve/{decision}.pdf", None, {**STAFF, "association": 200}),
+        ("GET", "/tocke/odlocitve/999999.pdf", None, {**STAFF, "admin": 404, "ministry": 404, "association": 404})],
 }
 
 
@@ -438,6 +458,7 @@ def objects(session):
            "host_user": users["host"].id, "admin_user": users["admin"].id,
            "steward": steward_helpers.nominate(kamnik).id}
     ids.update(points_fixtures.objects(users, kamnik, ljubljana))
+    ids.update(analysis_objects(users["ministry"], kamnik))
     return users, ids
 
 

@@ -81,6 +81,7 @@ def _build_database(app) -> dict[str, int]:
                 users[key] = create_user(email=account.email, name=account.name, role=Role(account.role),
                                          organisation_id=org.id, password=PASSWORD)
             content = _seed_content(users)
+            content.update(_seed_analysis(users))
         by = {o.short_name or o.name: o.id for o in db.session.scalars(select(Organisation).where(
             Organisation.name.in_(["Ljubljana", "Kamnik", HOST_NAME]) | Organisation.short_name.is_not(None)))}
         ids = {"ljubljana": by["Ljubljana"], "kamnik": by["Kamnik"], "host": by[HOST_NAME], "sos": by["SOS"],
@@ -326,6 +327,19 @@ def _seed_stewards(users: dict[str, User]) -> dict[str, int]:
     appoint("Kranj", "Eva Demo", valid_from=day - timedelta(days=300), valid_until=day + timedelta(days=12))
     db.session.commit()
     return {"steward": kamnik.id, "steward_deputy": deputy.id, "steward_nominated": nominated.id}
+
+
+def _seed_analysis(users: dict[str, User]) -> dict[str, int]:
+    """A small programme of points with visits to March 2024 and the ministry's decision that closes two,
+    one of them in Kamnik (the municipal official reads it); an open point to pin on the analysis page."""
+    from coordination.points.models import PointStatus, ServicePoint
+    from tests.points.analysis_data import adopted_decision
+
+    kamnik = db.session.get(Organisation, users["municipal"].organisation_id)
+    programme, decision = adopted_decision(users["ministry"], kamnik)
+    open_point = db.session.scalar(select(ServicePoint.id).where(
+        ServicePoint.programme_id == programme.id, ServicePoint.status == PointStatus.OPEN).order_by(ServicePoint.id))
+    return {"decision": decision.id, "analysis_point": open_point}
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -320,6 +320,31 @@ POINT_PAGES = [
 ]
 
 
+def _keep_a_point_by_hand(page) -> None:
+    # pins the first proposed closure open from the table, as htmx does it; ends on the page of that address
+    page.locator(".points-decision .adjust a").first.click()
+    page.wait_for_function("() => document.querySelector('.analysis-result .cost') !== null")
+    page.goto(page.url)
+
+
+PROPOSAL = "/tocke/analiza?on=2024-04-01&mode=count&close=2"
+ANALYSIS_PAGES = [
+    PageType("network-analysis", "ministry", "/tocke/analiza"),
+    PageType("network-analysis-proposal", "ministry", PROPOSAL),
+    PageType("network-analysis-every-rule", "ministry", PROPOSAL + "&coverage=y&cover_km=80&population=y"
+             "&population_over=30000&retention=y&retain_km=12&retain_share=40&min_SI034=2"),
+    PageType("network-analysis-pinned", "ministry", PROPOSAL + "&closed={analysis_point}"),
+    PageType("network-analysis-pinned-by-htmx", "ministry", PROPOSAL, _keep_a_point_by_hand),
+    PageType("network-analysis-bad-input", "ministry", "/tocke/analiza?mode=count&close=-1&retain_share=150",
+             status=422),
+    PageType("network-analysis-too-many", "ministry", PROPOSAL.replace("close=2", "close=40"), status=422),
+    PageType("network-analysis-threshold", "ministry", "/tocke/analiza?on=2024-04-01&mode=threshold&threshold=15"),
+    PageType("network-decisions", "association", "/tocke/odlocitve/"),
+    PageType("network-decision", "ministry", "/tocke/odlocitve/{decision}"),
+    PageType("network-decision-own-points", "municipal", "/tocke/odlocitve/{decision}"),
+]
+
+
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
     PageType("accessibility-statement", None, "/dostopnost"),
@@ -366,6 +391,7 @@ PAGE_TYPES = [
     *FANOUT_PAGES,
     *STEWARD_PAGES,
     *POINT_PAGES,
+    *ANALYSIS_PAGES,
     PageType("not-found", "admin", "/ni-take-strani", status=404),
     PageType("forbidden", "municipal", "/uporabniki", status=403),
 ]

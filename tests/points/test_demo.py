@@ -28,7 +28,16 @@ def test_the_demo_replays_the_seed(session):
     assert all(p.host.name.endswith("(demo)") for p in points)
     total = session.scalar(select(func.sum(VisitReport.total)).where(VisitReport.month <= date(2024, 3, 1)))
     assert abs(total - 24000) <= 240
-    assert session.scalar(select(func.max(VisitReport.month))) == date(2024, 3, 1)  # the demo stops at 31. 3. 2024
+    # 1. 4. 2024: the ministry's decision closes 60 points, every region keeps some; visits go on to November
+    closed = [p for p in points if p.closed_on is not None]
+    assert len(closed) == 60 and all(p.closed_on == date(2024, 4, 1) and p.closing_reason for p in closed)
+    assert {p.municipality.region_id for p in points if p.closed_on is None} == {
+        p.municipality.region_id for p in points}
+    assert session.scalar(select(func.max(VisitReport.month))) == date(2024, 11, 1)
+    after = session.scalar(select(func.count()).select_from(VisitReport).where(
+        VisitReport.point_id.in_([p.id for p in closed]), VisitReport.month >= date(2024, 4, 1)))
+    assert after == 0
+    assert abs(session.scalar(select(func.sum(VisitReport.total))) - 70000) <= 3500  # "okrog 70.000"
     march = session.scalars(select(VisitReport.total).where(VisitReport.month == date(2024, 3, 1))).all()
     assert max(march) > 8 * (sum(march) / len(march)) / 2 and min(march) < (sum(march) / len(march)) / 4
     # topic figures never exceed the month's total
@@ -37,6 +46,7 @@ def test_the_demo_replays_the_seed(session):
                            .having(func.sum(VisitTopic.visits) > VisitReport.total)).all()
     assert over == []
     states = set(session.scalars(select(HostingRequest.status)))
-    assert states == set(RequestStatus) - {RequestStatus.CLOSED}  # closures come with the next issue
+    # every state but closed: the points the decision closes are demo points that came without a request
+    assert states == set(RequestStatus) - {RequestStatus.CLOSED}
     rejected = session.scalar(select(HostingRequest).where(HostingRequest.status == RequestStatus.REJECTED))
     assert rejected.decision_reason and rejected.decided_at.year == 2023 and rejected.file_number
