@@ -159,7 +159,7 @@ def load(demo_host: str) -> bool:
     db.session.flush()
     _visits(rnd, created)
     _requests(created)
-    db.session.commit()
+    db.session.flush()
     return True
 
 

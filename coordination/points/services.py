@@ -327,13 +327,11 @@ def save_visits(point: ServicePoint, month: date, total: int, topics: dict[str, 
 
 
 def create_upload(user, *, filename: str, valid_rows: list[dict], errors: list[dict]) -> VisitUpload:
-    """Keep a validated upload until its owner confirms it. Committed at once (the preview is a
-    new page, reached by a redirect): nothing of the network changes here."""
-    from coordination.web.transaction import commit_early
-
+    """Keep a validated upload until its owner confirms it (the request that stores it ends in a
+    redirect to the preview, so it is committed with the request): nothing of the network changes here."""
     upload = VisitUpload(user_id=user.id, filename=(filename or "")[:200], valid_rows=valid_rows, errors=errors)
     db.session.add(upload)
-    commit_early("the validated upload must exist for the preview page the browser is sent to")
+    db.session.flush()
     return upload
 
 
