@@ -84,7 +84,7 @@ def load_minister_meeting() -> bool:
     meetings.circulate(meeting)
     meetings.approve(meeting, ministry_user)
     meeting.approved_at = datetime(2022, 10, 4, 9, 0, tzinfo=LJUBLJANA)  # the record shows the real date
-    db.session.commit()
+    db.session.flush()
     _load_group_work(established["DS-IT"], established["DS-SP"])
     return True
 
@@ -187,7 +187,7 @@ def load() -> int:
         kamnik = _organisation("Kamnik")
         db.session.add(Organisation(kind=OrgKind.HOST, name=DEMO_HOST, address="Glavni trg 1, 1241 Kamnik",
                                     region_id=kamnik.region_id))
-        db.session.commit()
+        db.session.flush()
     created = 0
     for email, name, role, org_key in ACCOUNTS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:

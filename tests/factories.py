@@ -17,7 +17,7 @@ _seq = itertools.count(1)
 def organisation(name: str | None = None, kind: OrgKind = OrgKind.HOST, **fields) -> Organisation:
     org = Organisation(name=name or f"Organizacija {next(_seq)}", kind=kind, **fields)
     db.session.add(org)
-    db.session.commit()
+    db.session.flush()
     return org
 
 

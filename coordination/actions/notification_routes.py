@@ -17,6 +17,7 @@ from coordination.web.authz import guard
 from coordination.web.forms import Form
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
+from coordination.web.transaction import commit_early
 
 bp = Blueprint("notifications", __name__)
 
@@ -79,6 +80,9 @@ def open_item(notification_id: int):
     notification = _own_or_404(notification_id)
     target = reminders.item_path(notification.item_id) if notification.item_id else url_for(".index")
     reminders.mark_read(notification)
+    # a GET is never committed by the request's unit of work; this one changes state on purpose
+    # (until it becomes a POST), so it commits what it changed
+    commit_early("opening a notification by its link marks it read, and the link is a GET")
     return redirect(target)
 
 

@@ -43,6 +43,7 @@ from coordination.actions.models import (
 from coordination.audit.services import record
 from coordination.extensions import db
 from coordination.types import utcnow
+from coordination.web.transaction import commit_early
 
 DIGEST = "digest"
 CLAIM_CHUNK = 500  # rows per INSERT, well under SQLite's limit on bound parameters
@@ -101,13 +102,13 @@ def claim(user_items: dict[int, int], topic: str, day: date) -> set[int]:
     return claimed
 
 
-def commit_keeping_loaded() -> None:
-    """Commit without expiring the loaded objects (the messages are built from them afterwards;
-    reloading each would cost a query per user and item)."""
+def commit_keeping_loaded(reason: str) -> None:
+    """commit_early() without expiring the loaded objects (the messages are built from them
+    afterwards; reloading each would cost a query per user and item)."""
     session = db.session()
     saved, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.commit()
+        commit_early(reason)
     finally:
         session.expire_on_commit = saved
 
@@ -118,7 +119,7 @@ def release(user_ids, topic: str, day: date) -> None:
     if ids:
         db.session.execute(delete(ReminderLog).where(ReminderLog.user_id.in_(ids), ReminderLog.topic == topic,
                                                      ReminderLog.day == day))
-        db.session.commit()
+        commit_early("a claim given back must stay given back whatever fails next, so a later run retries it")
 
 
 # --- the daily digest ------------------------------------------------------------------------
@@ -199,13 +200,12 @@ def send_digests(days: int, today: date | None = None) -> DigestSummary:
     today = today or services.today()
     summary = DigestSummary()
     digests = collect_digests(days, today)
-    # end the reading transaction, so the claim's starts with its write: on SQLite a second process
-    # then waits for our commit instead of failing with "database is locked"
-    commit_keeping_loaded()
+    commit_keeping_loaded("end the reading transaction, so the claim's starts with its write: on SQLite a "
+                          "second process then waits for our commit instead of failing with 'database is locked'")
     if not digests:
         return summary
     ours = claim({d.user.id: d.count for d in digests}, DIGEST, today)
-    commit_keeping_loaded()
+    commit_keeping_loaded("other processes must see the claims before any digest goes out")
     summary.skipped = len(digests) - len(ours)
     todo = [d for d in digests if d.user.id in ours]
     delivered: set[int] = set()
@@ -252,14 +252,13 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
     ours = claim({key: 1 for key in keys.values()}, fanout_topic(fanout), today)
     reminded = [item for item in items if keys.get(item.id) in ours]
     if not reminded:
-        db.session.commit()
         return 0
     rows = [(user_id, item) for item in reminded for user_id in targets[item.id]]
     services._notify(rows, NotificationKind.REMINDER, sender, fanout.title)
     record("update", "FanOut", fanout.id, str(fanout),
            {"reminded": [None, len(reminded)], "reminded_by": [None, sender.name],
             "municipalities": [None, sorted(i.assignee_org.name for i in reminded)]})
-    commit_keeping_loaded()
+    commit_keeping_loaded("other processes must see the claims (and the notifications) before the e-mails go out")
     _mail_reminders(fanout, sender, rows)
     return len(reminded)
 
@@ -309,13 +308,12 @@ def own_notification(user, notification_id: int) -> Notification | None:
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()
-        db.session.commit()
+        db.session.flush()
 
 
 def mark_all_read(user) -> int:
     changed = db.session.execute(update(Notification).where(
         and_(Notification.user_id == user.id, Notification.read_at.is_(None))).values(read_at=utcnow())).rowcount
-    db.session.commit()
     return changed
 
 
@@ -342,4 +340,4 @@ def notification_text(notification: Notification) -> str:
 def set_digest(user: User, enabled: bool) -> None:
     """Turn the daily digest on or off (audited by the User model's hook)."""
     user.digest_enabled = bool(enabled)
-    db.session.commit()
+    db.session.flush()

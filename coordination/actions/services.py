@@ -100,7 +100,7 @@ def create_item(*, title: str, assignee_org: Organisation, author, description: 
     db.session.add(item)
     db.session.flush()
     _notify(_assignees([item]), NotificationKind.ASSIGNED, author)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -116,7 +116,7 @@ def update_item(item: ActionItem, *, author, title: str, description: str, assig
     db.session.flush()
     if reassigned:
         _notify(_assignees([item]), NotificationKind.ASSIGNED, author)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -138,7 +138,7 @@ def change_status(item: ActionItem, new: ItemStatus, *, author, note: str = "") 
     entry = _set_status(item, ItemStatus(new), note, author)
     db.session.flush()
     _notify(_followers(item), NotificationKind.STATUS_CHANGED, author, str(item.status))
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -155,7 +155,7 @@ def change_statuses(items: list[ActionItem], new: ItemStatus, *, author, note: s
             refused.append(item)
     db.session.flush()
     _notify([row for item in changed for row in _followers(item)], NotificationKind.STATUS_CHANGED, author, str(new))
-    db.session.commit()
+    db.session.flush()
     return len(changed), refused
 
 
@@ -166,13 +166,13 @@ def add_note(item: ActionItem, text: str, *, author) -> ItemUpdate:
     db.session.add(entry)
     db.session.flush()
     _notify(_followers(item) + _assignees([item]), NotificationKind.COMMENTED, author, text.strip()[:120])
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
 def delete_item(item: ActionItem) -> None:
     db.session.delete(item)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- fan-out ---------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def fan_out(conclusion: Conclusion, *, title: str, author, scope: FanOutScope, d
     db.session.add_all(items)
     db.session.flush()
     _notify(_assignees(items), NotificationKind.ASSIGNED, author)
-    db.session.commit()
+    db.session.flush()
     return fanout
 
 
@@ -341,7 +341,7 @@ def create_import_batch(user, *, filename: str, valid_rows: list[dict], errors: 
 
     batch = ImportBatch(user_id=user.id, filename=(filename or "")[:200], valid_rows=valid_rows, errors=errors)
     db.session.add(batch)
-    db.session.commit()
+    db.session.flush()
     return batch
 
 
@@ -374,5 +374,5 @@ def apply_import(batch, *, author, check) -> tuple[int, list[dict]] | None:
     for status in {item.status for item in changed}:
         _notify([r for item in changed if item.status == status for r in _followers(item)],
                 NotificationKind.STATUS_CHANGED, author, str(status))
-    db.session.commit()
+    db.session.flush()
     return len(changed), refused

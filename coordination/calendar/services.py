@@ -30,14 +30,14 @@ def ensure_token(owner: User | WorkingGroup) -> str:
     """The owner's feed token, made now if it has none yet."""
     if not owner.calendar_token:
         owner.calendar_token = new_token()
-        db.session.commit()
+        db.session.flush()
     return owner.calendar_token
 
 
 def reset_token(owner: User | WorkingGroup) -> str:
     """A new token: the old feed URL stops working at once."""
     owner.calendar_token = new_token()
-    db.session.commit()
+    db.session.flush()
     return owner.calendar_token
 
 

@@ -114,10 +114,7 @@ def edit(meeting_id: int, conclusion_id: int):
         return _edit_page(meeting, conclusion, form)
     form = _form(meeting, conclusion)
     if form.validate_on_submit() and (fields := _fields(form, meeting)) is not None:
-        new_group = fields.pop("new_group", None)
         try:
-            if new_group:
-                fields["establishes_group"] = groups.create_group(**new_group)
             services.update_conclusion(conclusion, **fields)
         except IntegrityError:  # the chosen group was just linked by a simultaneous request
             db.session.rollback()

@@ -5,15 +5,18 @@ Rows of audited models are logged by the flush hook; minutes are saved with a co
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.audit.services import record
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
+from coordination.groups.services import create_group
 from coordination.meetings.models import (
     AgendaItem,
     Attendance,
@@ -78,7 +81,7 @@ def create_meeting(*, title: str, starts_at: datetime, ends_at: datetime, place:
                       visibility=visibility, group=group, organisers=list(organisers),
                       register_body=default_register_body(group, organisers), created_by=created_by)
     db.session.add(meeting)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -93,7 +96,7 @@ def update_meeting(meeting: Meeting, *, title: str, starts_at: datetime, ends_at
     after = sorted(o.display_name for o in organisers)
     if before != after:
         record("update", "Meeting", meeting.id, meeting.title, {"organisers": [before, after]})
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -111,19 +114,19 @@ def add_participant(meeting: Meeting, *, organisation: Organisation, user=None,
         raise MeetingError("participant twice")
     participant = Participant(meeting=meeting, organisation=organisation, user=user, attendance=attendance)
     db.session.add(participant)
-    db.session.commit()
+    db.session.flush()
     return participant
 
 
 def set_attendance(participant: Participant, attendance: Attendance) -> Participant:
     participant.attendance = attendance
-    db.session.commit()
+    db.session.flush()
     return participant
 
 
 def remove_participant(participant: Participant) -> None:
     db.session.delete(participant)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- agenda ---------------------------------------------------------------------------------
@@ -132,13 +135,13 @@ def add_agenda_item(meeting: Meeting, *, title: str, visibility: Visibility) -> 
     position = max((i.position for i in meeting.agenda), default=0) + 1
     item = AgendaItem(meeting=meeting, position=position, title=title.strip(), visibility=visibility)
     db.session.add(item)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
 def update_agenda_item(item: AgendaItem, *, title: str, visibility: Visibility) -> AgendaItem:
     item.title, item.visibility = title.strip(), visibility
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -148,7 +151,8 @@ def remove_agenda_item(item: AgendaItem) -> None:
     db.session.flush()
     for position, remaining in enumerate((i for i in meeting.agenda if i is not item), start=1):
         remaining.position = position
-    db.session.commit()
+    db.session.flush()
+    db.session.expire(meeting, ["agenda"])  # read in its new order
 
 
 def reorder_agenda(meeting: Meeting, ordered_ids: list[int]) -> None:
@@ -158,7 +162,8 @@ def reorder_agenda(meeting: Meeting, ordered_ids: list[int]) -> None:
         raise MeetingError("foreign or missing agenda item")
     for position, item_id in enumerate(ordered_ids, start=1):
         current[item_id].position = position
-    db.session.commit()
+    db.session.flush()
+    db.session.expire(meeting, ["agenda"])  # read in its new order
 
 
 def move_agenda_item(item: AgendaItem, offset: int) -> None:
@@ -188,15 +193,14 @@ def save_minutes(item: AgendaItem, *, text: str, base_version: int, author, reas
     result = db.session.execute(
         update(AgendaItem).where(AgendaItem.id == item.id, AgendaItem.minutes_version == base_version)
         .values(minutes=text, minutes_version=new_version).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
+    if result.rowcount != 1:  # nothing was written: read what the other save left
         db.session.refresh(item)
         raise StaleMinutes(current_text=item.minutes, current_version=item.minutes_version)
     db.session.add(MinutesVersion(item_id=item.id, version=new_version, text=text, author_id=author.id,
                                   revision_reason=(reason or "").strip() or None))
     record("update", "AgendaItem", item.id, item.title,
            {"minutes_version": [base_version, new_version], **({"revision_reason": [None, reason]} if reason else {})})
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(item)
     return new_version
 
@@ -205,7 +209,7 @@ def circulate(meeting: Meeting) -> None:
     if meeting.minutes_state != MinutesState.DRAFT:
         raise MeetingError("not a draft")
     meeting.minutes_state = MinutesState.CIRCULATED
-    db.session.commit()
+    db.session.flush()
 
 
 def approve(meeting: Meeting, approver) -> None:
@@ -213,7 +217,7 @@ def approve(meeting: Meeting, approver) -> None:
         raise MeetingError("not circulated")
     meeting.minutes_state = MinutesState.APPROVED
     meeting.approved_by_id, meeting.approved_at = approver.id, utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def add_comment(item: AgendaItem, *, author, text: str) -> MinutesComment:
@@ -221,7 +225,7 @@ def add_comment(item: AgendaItem, *, author, text: str) -> MinutesComment:
         raise MeetingError("not circulated")
     comment = MinutesComment(item=item, author_id=author.id, text=text.strip())
     db.session.add(comment)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -252,15 +256,20 @@ def add_conclusion(meeting: Meeting, *, text: str, kind: ConclusionKind, visibil
                             register_year=year, register_seq=seq, text=text.strip(), kind=kind,
                             visibility=visibility, agenda_item=agenda_item, establishes_group=establishes_group)
     db.session.add(conclusion)
-    db.session.commit()
+    db.session.flush()
     return conclusion
 
 
 def update_conclusion(conclusion: Conclusion, *, text: str, kind: ConclusionKind, visibility: Visibility,
-                      agenda_item: AgendaItem | None, establishes_group: WorkingGroup | None) -> Conclusion:
+                      agenda_item: AgendaItem | None, establishes_group: WorkingGroup | None,
+                      new_group: dict | None = None) -> Conclusion:
+    """Change a conclusion; with `new_group` (name, code, mandate) it establishes a working group
+    created here, in the same transaction."""
+    if new_group:
+        establishes_group = create_group(**new_group)
     conclusion.text, conclusion.kind, conclusion.visibility = text.strip(), kind, visibility
     conclusion.agenda_item, conclusion.establishes_group = agenda_item, establishes_group
-    db.session.commit()
+    db.session.flush()
     return conclusion
 
 
@@ -271,6 +280,10 @@ def _renumber(meeting: Meeting, ordered: list[Conclusion]) -> None:
                            .execution_options(synchronize_session=False))
     db.session.execute(update(Conclusion).where(Conclusion.meeting_id == meeting.id)
                        .values(number=-Conclusion.number).execution_options(synchronize_session=False))
+    # the UPDATEs bypassed the loaded objects: read the numbers (and the meeting's order) afresh
+    for conclusion in ordered:
+        db.session.expire(conclusion, ["number"])
+    db.session.expire(meeting)
 
 
 def delete_conclusion(conclusion: Conclusion) -> None:
@@ -280,8 +293,6 @@ def delete_conclusion(conclusion: Conclusion) -> None:
     db.session.delete(conclusion)
     db.session.flush()
     _renumber(meeting, remaining)
-    db.session.commit()
-    db.session.expire(meeting)
 
 
 def reorder_conclusions(meeting: Meeting, ordered_ids: list[int]) -> None:
@@ -291,8 +302,7 @@ def reorder_conclusions(meeting: Meeting, ordered_ids: list[int]) -> None:
     before = [c.id for c in meeting.conclusions]
     _renumber(meeting, [current[i] for i in ordered_ids])
     record("update", "Meeting", meeting.id, meeting.title, {"conclusion_order": [before, ordered_ids]})
-    db.session.commit()
-    db.session.expire(meeting)
+    db.session.flush()
 
 
 # --- conclusions: recording from a request, moving, the register ------------------------------
@@ -304,31 +314,23 @@ class ConclusionClash(MeetingError):
 def record_conclusion(meeting: Meeting, *, text: str, kind: ConclusionKind, visibility: Visibility,
                       agenda_item: AgendaItem | None = None, establishes_group: WorkingGroup | None = None,
                       new_group: dict | None = None, attempts: int = 3) -> Conclusion:
-    """add_conclusion() for a request: optionally first creates the working group the conclusion
-    establishes (`new_group`: name, code, mandate); a clash with a simultaneous request over the
-    meeting's number or the register's sequence is retried, then refused with ConclusionClash and
-    nothing kept (a group created for it is removed again)."""
-    import time
-
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    from coordination.groups.services import create_group
-
+    """add_conclusion() for a request, with the working group it establishes created first in the
+    same transaction when asked (`new_group`: name, code, mandate). A clash with a simultaneous
+    request over the meeting's number or the register's sequence rolls the transaction back and
+    tries again from a fresh one; after `attempts` it is refused with ConclusionClash, and nothing
+    is kept (the request has done nothing else, so the rollback takes nothing else with it)."""
     meeting_id, item_id = meeting.id, agenda_item.id if agenda_item else None
-    group = create_group(**new_group) if new_group else establishes_group
-    group_id = group.id if group else None
+    group_id = establishes_group.id if establishes_group else None
     for attempt in range(attempts):
         try:
+            group = create_group(**new_group) if new_group else (
+                db.session.get(WorkingGroup, group_id) if group_id else None)
             return add_conclusion(
                 db.session.get(Meeting, meeting_id), text=text, kind=kind, visibility=visibility,
-                agenda_item=db.session.get(AgendaItem, item_id) if item_id else None,
-                establishes_group=db.session.get(WorkingGroup, group_id) if group_id else None)
+                agenda_item=db.session.get(AgendaItem, item_id) if item_id else None, establishes_group=group)
         except (IntegrityError, OperationalError):
             db.session.rollback()
             time.sleep(0.05 * (attempt + 1))
-    if new_group:
-        db.session.delete(db.session.get(WorkingGroup, group_id))
-        db.session.commit()
     raise ConclusionClash("conclusion number collision")
 
 

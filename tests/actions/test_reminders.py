@@ -32,6 +32,7 @@ from coordination.audit.services import acting_as
 from coordination.extensions import db
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.web.transaction import unit_of_work
 from tests import factories as f
 from tests.committed import committing_app
 
@@ -323,7 +324,7 @@ def committed_app(app):
     with committing_app(app, "reminders") as (concurrent, shared):
         with concurrent.app_context():
             last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
-            with acting_as("tests"):
+            with acting_as("tests"), unit_of_work():
                 ministry = f.user(Role.MINISTRY)
                 made = [ministry.id]
                 for name in ("Kamnik", "Ljubljana", "Kranj"):

@@ -26,6 +26,7 @@ from coordination.audit.services import acting_as
 from coordination.database import rebuild
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind
+from coordination.web.transaction import unit_of_work
 from tests.e2e.support import (
     ACCOUNTS,
     CHROMIUM,
@@ -68,12 +69,12 @@ def _build_database(app) -> dict[str, int]:
     """Schema as the migrations build it, reference data, one account per role; return useful ids."""
     rebuild(app)
     with app.app_context():
-        with acting_as("tests"):
+        with acting_as("tests"), unit_of_work():
             kamnik = db.session.scalar(select(Organisation).where(Organisation.name == "Kamnik"))
             host = Organisation(kind=OrgKind.HOST, name=HOST_NAME, address="Glavni trg 1, 1241 Kamnik",
                                 region_id=kamnik.region_id)
             db.session.add(host)
-            db.session.commit()
+            db.session.flush()
             users = {}
             for key, account in ACCOUNTS.items():
                 org = db.session.scalar(select(Organisation).where(
@@ -282,7 +283,7 @@ def _seed_notifications(users: dict[str, User], ids: dict[str, int]) -> dict[str
     oldest = db.session.scalar(select(Notification).where(Notification.user_id == official.id)
                                .order_by(Notification.id))
     oldest.read_at = oldest.created_at
-    db.session.commit()
+    db.session.flush()
     return {"notification": oldest.id}
 
 
