@@ -98,7 +98,7 @@ def test_live_filter_gets_the_fragment_and_pushes_the_url(client, register):
 
 
 def test_pagination(client, session, register, monkeypatch):
-    from coordination.meetings import conclusions_routes
+    from coordination.meetings.routes import conclusions as conclusions_routes
 
     monkeypatch.setattr(conclusions_routes, "REGISTER_PAGE_SIZE", 3)
     f.login(client, f.user(Role.MINISTRY))

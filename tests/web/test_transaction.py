@@ -15,7 +15,7 @@ EARLY_COMMITS = {
     ("actions/reminders.py", "release"),              # a claim given back stays given back
     ("actions/reminders.py", "send_digests"),         # claims visible to other processes before mail goes out
     ("actions/reminders.py", "remind_fanout"),        # the same for a status matrix's reminders
-    ("actions/notification_routes.py", "open_item"),  # opening a notification (a GET link) marks it read
+    ("notifications/routes.py", "open_item"),          # opening a notification (a GET link) marks it read
     ("calendar/routes.py", "index"),                  # the calendar page (a GET) makes the feed tokens it shows
 }
 EARLY = {"commit_early", "commit_keeping_loaded"}
