@@ -47,7 +47,7 @@ def _page(meeting, form=None, *, status=200):
     if form is None and perm.can_edit(current_user, meeting):
         form = _form(meeting, data={"visibility": meeting.visibility.value})
     conclusions = [c for c in meeting.conclusions if perm.can_view_conclusion(current_user, c)]
-    return render("meetings/conclusions_manage.html", "meetings/conclusions_list.html", meeting=meeting,
+    return render("meetings/conclusions_manage.html", "meetings/_conclusions_list.html", meeting=meeting,
                   conclusions=conclusions, form=form, kind_labels=KIND_LABELS, visibility_labels=VISIBILITY_LABELS,
                   item_counts=action_items.item_counts(c.id for c in conclusions), status=status)
 
@@ -200,6 +200,6 @@ def register():
     filters = _filters()
     page = paginate(services.conclusion_register(current_user, **filters), per_page=REGISTER_PAGE_SIZE)
     bodies, years = services.register_options(current_user)
-    return render("meetings/conclusions_register.html", "meetings/conclusions_register_results.html", page=page,
+    return render("meetings/conclusions_register.html", "meetings/_conclusions_register_results.html", page=page,
                   filters=filters, bodies=bodies, years=years, kind_labels=KIND_LABELS,
                   visibility_labels=VISIBILITY_LABELS)

@@ -97,7 +97,7 @@ def _editor(item: AgendaItem, form: MinutesForm, *, status: int = 200, conflict:
     revising = meeting.minutes_state == MinutesState.APPROVED
     comment_form = CommentForm(formdata=None, prefix="comment") if perm.can_comment(current_user, meeting) else None
     body, status, vary = render(
-        "meetings/minutes_edit.html", "meetings/minutes_editor.html", status=status, meeting=meeting, item=item,
+        "meetings/minutes_edit.html", "meetings/_minutes_editor.html", status=status, meeting=meeting, item=item,
         form=form, current=current, conflict=conflict, revising=revising, autosave=not revising and conflict is None,
         base_version=item.minutes_version if base_version is CURRENT else base_version,
         comments=_comments(item), comment_form=comment_form)
@@ -112,7 +112,7 @@ def _replace_editor():
 def _status(item: AgendaItem, *, version: int, status: int = 200, error: str | None = None):
     """The status line of an autosave (the page itself is never shown this way: a plain save redirects)."""
     saved = _version(item, version)
-    return render("meetings/minutes_edit.html", "meetings/minutes_status.html", status=status, item=item,
+    return render("meetings/minutes_edit.html", "meetings/_minutes_status.html", status=status, item=item,
                   meeting=item.meeting, base_version=version, error=error, just_saved=error is None,
                   saved_at=_clock(saved.created_at) if saved else None, current=saved, oob_preview=error is None)
 
@@ -237,7 +237,7 @@ def _review(item: AgendaItem, form: CommentForm | None = None, *, status: int = 
     meeting = item.meeting
     if form is None and perm.can_comment(current_user, meeting):
         form = CommentForm(formdata=None, prefix="comment")
-    return render("meetings/minutes_review.html", "meetings/minutes_comments.html", status=status, meeting=meeting,
+    return render("meetings/minutes_review.html", "meetings/_minutes_comments.html", status=status, meeting=meeting,
                   item=item, comments=_comments(item), comment_form=form)
 
 
