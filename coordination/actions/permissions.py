@@ -152,12 +152,6 @@ def visible_clause(user, *, joined: bool = False):
     return or_(*clauses)
 
 
-@rule("notifications.browse")
-def can_browse_notifications(user, obj=None) -> bool:
-    """Own in-app notifications and e-mail settings: every signed-in user, each only their own."""
-    return signed_in(user)
-
-
 def update_clause(user):
     """The SQL twin of `can_update` (a boolean column for list rows and imports), over a query that
     outer-joins ActionItem -> Conclusion -> Meeting (services.item_query): assignee organisation or

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, or_, select
 
 from coordination import mail
 from coordination.accounts.models import User
@@ -35,8 +35,6 @@ from coordination.actions.models import (
     STATUS_LABELS,
     ActionItem,
     FanOut,
-    ItemStatus,
-    Notification,
     NotificationKind,
     ReminderLog,
 )
@@ -284,60 +282,3 @@ def _mail_reminders(fanout: FanOut, sender: User, rows: list[tuple[int, ActionIt
     if result.failed:
         current_app.logger.warning("fan-out %s reminder: %d of %d e-mails not delivered (%s)", fanout.id,
                                    len(result.failed), len(messages), result.error or "recipients refused")
-
-
-# --- in-app notifications --------------------------------------------------------------------
-
-def unread_count(user) -> int:
-    """One COUNT on ix_notification_user_unread."""
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
-
-
-def notifications_query(user):
-    return (select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc()))
-
-
-def own_notification(user, notification_id: int) -> Notification | None:
-    """The user's notification, or None (also for somebody else's)."""
-    return db.session.scalar(select(Notification).where(Notification.id == notification_id,
-                                                        Notification.user_id == user.id))
-
-
-def mark_read(notification: Notification) -> None:
-    if notification.read_at is None:
-        notification.read_at = utcnow()
-        db.session.flush()
-
-
-def mark_all_read(user) -> int:
-    changed = db.session.execute(update(Notification).where(
-        and_(Notification.user_id == user.id, Notification.read_at.is_(None))).values(read_at=utcnow())).rowcount
-    return changed
-
-
-def notification_text(notification: Notification) -> str:
-    """What a notification says, by its kind, in the current language."""
-    title = notification.item.title if notification.item is not None else "…"
-    kind = notification.kind
-    if kind == NotificationKind.ASSIGNED:
-        return _("You have been assigned the action item “%(title)s”", title=title)
-    if kind == NotificationKind.STATUS_CHANGED:
-        try:
-            status = str(STATUS_LABELS[ItemStatus(notification.detail)])
-        except ValueError:
-            status = notification.detail
-        return _("The status of the action item “%(title)s” has been changed to %(status)s", title=title,
-                 status=status)
-    if kind == NotificationKind.COMMENTED:
-        return _("New entry on the action item “%(title)s”", title=title)
-    return _("Reminder: %(title)s", title=title)
-
-
-# --- the digest switch -----------------------------------------------------------------------
-
-def set_digest(user: User, enabled: bool) -> None:
-    """Turn the daily digest on or off (audited by the User model's hook)."""
-    user.digest_enabled = bool(enabled)
-    db.session.flush()

@@ -32,6 +32,7 @@ from coordination.audit.services import acting_as
 from coordination.extensions import db
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.notifications import services as notifications
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
 from tests.committed import committing_app
@@ -212,7 +213,7 @@ def test_a_second_run_the_same_day_sends_nothing(session, smtp, people, items):
 
 
 def test_opted_out_and_deactivated_users_get_nothing(session, smtp, people, items):
-    reminders.set_digest(people["kamnik2"], False)
+    notifications.set_digest(people["kamnik2"], False)
     f.accounts.set_active(people["ljubljana2"], False)
     summary = reminders.send_digests(7, TODAY)
     assert summary.sent == 2
