@@ -17,7 +17,7 @@ from coordination.actions import services
 from coordination.actions.models import PENDING, STATUS_LABELS, ActionItem, FanOut, ItemStatus
 from coordination.actions.permissions import follows_members_only
 from coordination.extensions import db
-from coordination.meetings import services as meeting_services
+from coordination.meetings import queries as meeting_queries
 from coordination.organisations.models import Organisation, Region, association_membership
 from coordination.web.formatting import sl_order, sort_key
 
@@ -109,7 +109,7 @@ def load_fanout(fanout_id: int) -> FanOut | None:
     """The fan-out with its conclusion and the conclusion's meeting loaded as the rules need them."""
     fanout = db.session.get(FanOut, fanout_id, options=[joinedload(FanOut.conclusion)])
     if fanout is not None:
-        meeting_services.load(fanout.conclusion.meeting_id)  # organisers, participants, group members
+        meeting_queries.load(fanout.conclusion.meeting_id)  # organisers, participants, group members
     return fanout
 
 

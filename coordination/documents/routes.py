@@ -12,7 +12,7 @@ from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
+from coordination.meetings import queries
 from coordination.organisations import permissions as org_perm
 from coordination.web.authz import guard, require
 
@@ -20,7 +20,7 @@ bp = Blueprint("documents", __name__)
 
 
 def _meeting_or_404(meeting_id: int):
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     require(perm.can_export, meeting)
@@ -76,7 +76,7 @@ def group_actions_pdf(group_id: int):
 def meeting_actions_pdf(meeting_id: int):
     from coordination.documents import actions as reports
 
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     require(perm.can_view, meeting)

@@ -10,7 +10,7 @@ from coordination.groups import permissions as perm
 from coordination.groups import services
 from coordination.groups.forms import ROLE_LABELS, GroupForm, MemberForm
 from coordination.groups.models import GroupMembership, GroupRole
-from coordination.meetings import services as meeting_services
+from coordination.meetings import queries as meeting_queries
 from coordination.organisations.services import all_organisations
 from coordination.web.authz import guard, require
 from coordination.web.formatting import translated
@@ -46,8 +46,8 @@ def _detail(group, member_form=None, status=200):
         member_form = _member_form()
     return render("groups/detail.html", "groups/_members.html", group=group, role_labels=ROLE_LABELS,
                   today=perm.today(), my_roles=perm.current_roles(current_user, group), member_form=member_form,
-                  group_meetings=meeting_services.group_meetings(current_user, group),
-                  conclusions=meeting_services.group_conclusions(current_user, group), status=status,
+                  group_meetings=meeting_queries.group_meetings(current_user, group),
+                  conclusions=meeting_queries.group_conclusions(current_user, group), status=status,
                   **({} if wants_fragment() else _open_items(group)))
 
 

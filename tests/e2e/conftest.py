@@ -223,15 +223,16 @@ def _seed_conclusions(ids: dict[str, int]) -> dict[str, int]:
     """For the conclusion pages: the public meeting's first conclusion establishes a working group (so the
     group page shows where it came from), and the id of a conclusion of {meeting} to edit."""
     from coordination.groups import services as groups
+    from coordination.meetings import queries as meeting_queries
     from coordination.meetings import services as meetings
 
-    public = meetings.load(ids["public_meeting"])
+    public = meeting_queries.load(ids["public_meeting"])
     founding = public.conclusions[0]
     founded = groups.create_group(name="Medresorska delovna skupina za digitalizacijo", code="MDS",
                                   mandate="Usklajuje digitalizacijo med ministrstvi.")
     meetings.update_conclusion(founding, text=founding.text, kind=founding.kind, visibility=founding.visibility,
                                agenda_item=founding.agenda_item, establishes_group=founded)
-    return {"founded_group": founded.id, "conclusion": meetings.load(ids["meeting"]).conclusions[0].id}
+    return {"founded_group": founded.id, "conclusion": meeting_queries.load(ids["meeting"]).conclusions[0].id}
 
 
 def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]:
@@ -242,10 +243,10 @@ def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]
 
     from coordination.actions import services as actions
     from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, Priority
-    from coordination.meetings import services as meetings
+    from coordination.meetings import queries as meeting_queries
 
     today = actions.today()
-    public = meetings.load(ids["public_meeting"])
+    public = meeting_queries.load(ids["public_meeting"])
     fanout = actions.fan_out(public.conclusions[1], title="Imenovati predstavnika za strategijo DS 2030",
                              description="Občina sporoči ime in kontakt predstavnika.", author=users["ministry"],
                              scope=FanOutScope.ALL, due_date=today + timedelta(days=10))

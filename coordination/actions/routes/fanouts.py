@@ -14,7 +14,7 @@ from coordination.actions import services
 from coordination.actions.fanout_forms import SCOPE_LABELS, FanOutForm, municipalities_by_region
 from coordination.actions.models import STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
-from coordination.meetings import services as meeting_services
+from coordination.meetings import queries as meeting_queries
 from coordination.meetings.models import Conclusion
 from coordination.organisations import services as organisations
 from coordination.web.authz import guard, require
@@ -27,7 +27,7 @@ def _conclusion_or_404(conclusion_id: int) -> Conclusion:
     conclusion = db.session.get(Conclusion, conclusion_id)
     if conclusion is None:
         abort(404)
-    meeting_services.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
+    meeting_queries.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
     require(perm.can_fan_out, conclusion)
     return conclusion
 

@@ -9,7 +9,7 @@ from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
+from coordination.meetings import queries, services
 from coordination.meetings.conclusions_forms import KIND_LABELS, VISIBILITY_LABELS, ConclusionForm
 from coordination.meetings.models import ConclusionKind, Visibility
 from coordination.web.authz import guard, require
@@ -22,7 +22,7 @@ REGISTER_PAGE_SIZE = 50
 
 
 def _meeting_or_404(meeting_id: int):
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     require(perm.can_view, meeting)
@@ -38,7 +38,7 @@ def _conclusion_or_404(meeting, conclusion_id: int):
 
 def _form(meeting, conclusion=None, **kwargs) -> ConclusionForm:
     items = [i for i in meeting.agenda if perm.can_view_item(current_user, i)]
-    return ConclusionForm(items=items, groups=services.unestablished_groups(conclusion),
+    return ConclusionForm(items=items, groups=queries.unestablished_groups(conclusion),
                           may_create_group=groups_perm.can_create(current_user), **kwargs)
 
 
@@ -93,7 +93,7 @@ def add(meeting_id: int):
             conclusion = services.record_conclusion(meeting, **fields)
         except services.ConclusionClash:
             form.form_errors.append(_clash_message())
-            return _page(services.load(meeting_id), form, status=409)
+            return _page(queries.load(meeting_id), form, status=409)
         flash(_("Conclusion %(number)d (%(register)s) recorded.", number=conclusion.number,
                 register=conclusion.register_number), "success")
         return redirect(url_for("conclusions.manage", meeting_id=meeting_id))
@@ -119,7 +119,7 @@ def edit(meeting_id: int, conclusion_id: int):
         except IntegrityError:  # the chosen group was just linked by a simultaneous request
             db.session.rollback()
             form.establishes.errors.append(_("Another conclusion has just established this working group."))
-            return _edit_page(services.load(meeting_id), conclusion, form, status=409)
+            return _edit_page(queries.load(meeting_id), conclusion, form, status=409)
         flash(_("Conclusion %(number)d saved.", number=conclusion.number), "success")
         return redirect(url_for("conclusions.manage", meeting_id=meeting_id))
     return _edit_page(meeting, conclusion, form, status=422)
@@ -146,7 +146,7 @@ def delete(meeting_id: int, conclusion_id: int):
 def _after_reorder(meeting_id: int):
     """htmx swaps the list in place; without JavaScript the browser goes back to the page."""
     if wants_fragment():
-        return _page(services.load(meeting_id))
+        return _page(queries.load(meeting_id))
     return redirect(url_for("conclusions.manage", meeting_id=meeting_id))
 
 
@@ -198,8 +198,8 @@ def _filters() -> dict:
 @guard(perm.can_browse)
 def register():
     filters = _filters()
-    page = paginate(services.conclusion_register(current_user, **filters), per_page=REGISTER_PAGE_SIZE)
-    bodies, years = services.register_options(current_user)
+    page = paginate(queries.conclusion_register(current_user, **filters), per_page=REGISTER_PAGE_SIZE)
+    bodies, years = queries.register_options(current_user)
     return render("meetings/conclusions_register.html", "meetings/_conclusions_register_results.html", page=page,
                   filters=filters, bodies=bodies, years=years, kind_labels=KIND_LABELS,
                   visibility_labels=VISIBILITY_LABELS)

@@ -11,7 +11,7 @@ from coordination.actions import services as action_items
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
+from coordination.meetings import queries, services
 from coordination.meetings.forms import (
     ATTENDANCE_GROUPS,
     ATTENDANCE_LABELS,
@@ -58,7 +58,7 @@ def meeting_time(meeting: Meeting) -> str:
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     return meeting
@@ -97,13 +97,13 @@ def _filters() -> dict:
 @guard(perm.can_browse)
 def index():
     filters = _filters()
-    page, counts = services.meeting_listing(
+    page, counts = queries.meeting_listing(
         current_user, upcoming=filters["when"] == "upcoming", page=page_number(), per_page=PER_PAGE,
         group_id=filters["group"], organisation_id=filters["organisation"], year=filters["year"],
         text=filters["text"])
     context = {"page": page, "counts": counts, "filters": filters, "visibility_labels": VISIBILITY_LABELS}
     if not wants_fragment():  # the filter form is not part of the fragment
-        context.update(options=services.meeting_filter_options(current_user), may_create=_may_create())
+        context.update(options=queries.meeting_filter_options(current_user), may_create=_may_create())
     return render("meetings/index.html", "meetings/_list.html", **context)
 
 
@@ -114,7 +114,7 @@ def _may_create() -> bool:
 def _creatable_groups(keep: int | None = None) -> list[WorkingGroup]:
     """Groups the user may create meetings in (plus `keep`, the group an edited meeting is in)."""
     member_id = None if perm.can_create(current_user) else current_user.id  # staff may use every group
-    return [g for g in services.groups_with_memberships(member_id)
+    return [g for g in queries.groups_with_memberships(member_id)
             if g.id == keep or perm.can_create_in(current_user, g)]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, joinedload
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
+from coordination.meetings import queries, services
 from coordination.meetings.diff import side_by_side
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.minutes_forms import CommentForm, MinutesForm
@@ -37,7 +37,7 @@ def _template_tools():
 # --- loading --------------------------------------------------------------------------------
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     return meeting
