@@ -199,7 +199,7 @@ def _generate_actions(rnd, scale, now, users, municipalities, ministry, n_conclu
 def _reindex() -> None:
     """Bulk inserts bypass the search index's flush hook: rebuild it, as `flask search reindex` does."""
     try:
-        from coordination.search.indexing import reindex
+        from coordination.search.index import reindex
     except ImportError:
         return
     reindex()

@@ -28,7 +28,7 @@ def register(app):
         if not current_app.config.get("CREATE_DEMO_ACCOUNTS"):
             raise click.ClickException("Demo data is only for development (APP_CONFIG=development).")
         from coordination import demo as demo_data
-        from coordination.search.indexing import reindex
+        from coordination.search.index import reindex
 
         with acting_as("system: flask demo load"), unit_of_work():
             created = demo_data.load()
@@ -84,7 +84,7 @@ def register(app):
     @search.command("reindex")
     def search_reindex():
         """Rebuild the search index from meetings, minutes, conclusions and action items (after bulk writes)."""
-        from coordination.search.indexing import reindex
+        from coordination.search.index import reindex
 
         with unit_of_work():
             count = reindex()

@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from coordination.actions.models import STATUS_LABELS
 from coordination.meetings.forms import VISIBILITY_LABELS
-from coordination.search import indexing, services  # importing indexing registers the index's flush hook
+from coordination.search import index as indexing  # importing index registers the index's flush hook
 from coordination.search import permissions as perm
+from coordination.search import services
 from coordination.web.authz import guard
 from coordination.web.htmx import render
 from coordination.web.pagination import page_number

@@ -22,7 +22,7 @@ from coordination.actions.models import ActionItem
 from coordination.extensions import db
 from coordination.meetings.models import AgendaItem, Conclusion, Meeting
 from coordination.organisations.models import Organisation
-from coordination.search.indexing import CONCLUSION, KINDS, MEETING, MINUTES, WORD, fold
+from coordination.search.index import CONCLUSION, KINDS, MEETING, MINUTES, WORD, fold
 from coordination.search.models import SearchDocument
 from coordination.web.pagination import PageNumbers
 
