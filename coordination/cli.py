@@ -3,8 +3,18 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from coordination import demo as demo_data
+from coordination.accounts import services
+from coordination.actions.reminders import send_digests
 from coordination.audit.services import acting_as
+from coordination.extensions import db
+from coordination.organisations import reference as ref
+from coordination.organisations.models import Organisation
+from coordination.organisations.reference import MINISTRY
+from coordination.roles import Role
+from coordination.search.index import reindex
 from coordination.web.transaction import unit_of_work
 
 
@@ -16,8 +26,6 @@ def register(app):
     @reference.command("load")
     def reference_load():
         """Load or refresh regions, municipalities, associations and the ministry (idempotent)."""
-        from coordination.organisations import reference as ref
-
         with acting_as("system: flask reference load"), unit_of_work():
             created = ref.load()
         click.echo("Reference data loaded: " + ", ".join(f"{v} new {k}" for k, v in created.items()))
@@ -27,9 +35,6 @@ def register(app):
         """Create the demo accounts (development only, idempotent)."""
         if not current_app.config.get("CREATE_DEMO_ACCOUNTS"):
             raise click.ClickException("Demo data is only for development (APP_CONFIG=development).")
-        from coordination import demo as demo_data
-        from coordination.search.index import reindex
-
         with acting_as("system: flask demo load"), unit_of_work():
             created = demo_data.load()
             reindex()  # the flush hook indexes what the loader writes; this also covers data from before the index
@@ -41,14 +46,6 @@ def register(app):
     @click.password_option()
     def create_admin(email, name, password):
         """Create the first administrator of a production installation."""
-        from sqlalchemy import select
-
-        from coordination.accounts import services
-        from coordination.extensions import db
-        from coordination.organisations.models import Organisation
-        from coordination.organisations.reference import MINISTRY
-        from coordination.roles import Role
-
         if len(password) < 10:
             raise click.ClickException("The password must have at least 10 characters.")
         if services.email_taken(email):
@@ -68,8 +65,6 @@ def register(app):
                   help="Items due within this many days (default: REMINDER_DAYS, 7); overdue ones always.")
     def reminders_send(days):
         """Send each user one digest of their overdue and soon-due action items (at most once a day)."""
-        from coordination.actions.reminders import send_digests
-
         days = current_app.config["REMINDER_DAYS"] if days is None else days
         with acting_as("reminders"), unit_of_work():
             summary = send_digests(days)
@@ -84,8 +79,6 @@ def register(app):
     @search.command("reindex")
     def search_reindex():
         """Rebuild the search index from meetings, minutes, conclusions and action items (after bulk writes)."""
-        from coordination.search.index import reindex
-
         with unit_of_work():
             count = reindex()
         click.echo(f"Search index rebuilt: {count} documents.")

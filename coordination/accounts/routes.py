@@ -24,6 +24,7 @@ from coordination.web.formatting import sl_order
 from coordination.web.htmx import render
 from coordination.web.navigation import safe_next
 from coordination.web.pagination import paginate
+from coordination.web.sections import adds_to
 
 bp = Blueprint("accounts", __name__)
 
@@ -96,6 +97,13 @@ def set_language():
     if current_user.is_authenticated:
         services.set_language(current_user, code)
     return redirect(safe_next(request.form.get("next")))
+
+
+@adds_to("organisations.detail")
+def _people(org) -> dict:
+    """An organisation's people, for its page."""
+    return {"users": list(db.session.scalars(
+        select(User).where(User.organisation_id == org.id).order_by(sl_order(User.name))))}
 
 
 # --- administration -------------------------------------------------------------------------

@@ -7,9 +7,15 @@ follow the items of their member municipalities unless the conclusion is confide
 """
 from __future__ import annotations
 
+from sqlalchemy import and_, exists, false, or_, select, true
+
 from coordination.actions.models import ActionItem, FanOut
-from coordination.meetings.models import Visibility
-from coordination.meetings.permissions import can_view_conclusion, runs
+from coordination.groups.models import GroupMembership
+from coordination.groups.permissions import current_membership
+from coordination.meetings.models import Conclusion, Meeting, Visibility
+from coordination.meetings.permissions import RUNNERS, can_view_conclusion, runs
+from coordination.meetings.permissions import visible_clause as meeting_clause
+from coordination.organisations.models import association_membership
 from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
 
@@ -123,12 +129,6 @@ def visible_clause(user, *, joined: bool = False):
     keeps a count over 100,000 items in milliseconds. With `joined=True` the query has joined
     ActionItem -> Conclusion -> Meeting itself (e.g. from one group's meetings) and the rule reads
     their columns row by row, which is cheaper when few rows are in play."""
-    from sqlalchemy import and_, false, or_, select, true
-
-    from coordination.meetings.models import Conclusion, Meeting
-    from coordination.meetings.permissions import visible_clause as meeting_clause
-    from coordination.organisations.models import association_membership
-
     if not signed_in(user):
         return false()
     if is_staff(user):
@@ -157,23 +157,12 @@ def update_clause(user):
     outer-joins ActionItem -> Conclusion -> Meeting (services.item_query): assignee organisation or
     person, creator, staff, or a runner of the source meeting (its creator, or the chair or
     secretary of its group today)."""
-    from sqlalchemy import and_, exists, false, or_, true
-
-    from coordination.groups.models import GroupMembership
-    from coordination.groups.permissions import today
-    from coordination.meetings.models import Meeting
-    from coordination.meetings.permissions import RUNNERS
-
     if not signed_in(user):
         return false()
     if is_staff(user):
         return true()
-    now = today()
-    runner = exists().where(
-        GroupMembership.group_id == Meeting.group_id, GroupMembership.user_id == user.id,
-        GroupMembership.role.in_(list(RUNNERS)),
-        or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
-        or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now))
+    runner = exists().where(GroupMembership.group_id == Meeting.group_id, GroupMembership.role.in_(list(RUNNERS)),
+                            current_membership(user))
     return or_(ActionItem.assignee_org_id == user.organisation_id, ActionItem.assignee_user_id == user.id,
                ActionItem.created_by_id == user.id,
                and_(ActionItem.conclusion_id.is_not(None), or_(Meeting.created_by_id == user.id, runner)))

@@ -27,7 +27,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 
-from coordination import mail
+from coordination import mail, types
 from coordination.accounts.models import User
 from coordination.actions import services
 from coordination.actions.models import (
@@ -39,7 +39,7 @@ from coordination.actions.models import (
     ReminderLog,
 )
 from coordination.audit.services import record
-from coordination.extensions import db
+from coordination.extensions import db, insert_on_conflict
 from coordination.types import utcnow
 from coordination.web.transaction import commit_early
 
@@ -76,24 +76,14 @@ def language_of(user: User) -> str:
 
 # --- claims ----------------------------------------------------------------------------------
 
-def _insert():
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite 3.24+ and PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def claim(user_items: dict[int, int], topic: str, day: date) -> set[int]:
     """Claim (user, topic, day) for each user; return the users whose claim is new (ours). Does not
     commit: the caller commits, which is what makes the claim visible to other processes."""
-    insert = _insert()
     claimed: set[int] = set()
     rows = [{"user_id": uid, "topic": topic, "day": day, "items": n, "sent_at": utcnow()}
             for uid, n in sorted(user_items.items())]
     for start in range(0, len(rows), CLAIM_CHUNK):
-        statement = (insert(ReminderLog).values(rows[start:start + CLAIM_CHUNK])
+        statement = (insert_on_conflict(ReminderLog, db.session.get_bind()).values(rows[start:start + CLAIM_CHUNK])
                      .on_conflict_do_nothing(index_elements=["user_id", "topic", "day"])
                      .returning(ReminderLog.user_id))
         claimed.update(db.session.scalars(statement))
@@ -195,7 +185,7 @@ def digest_message(digest: Digest, days: int, today: date):
 
 def send_digests(days: int, today: date | None = None) -> DigestSummary:
     """One digest per user and day: claim, commit, send over one connection, release what failed."""
-    today = today or services.today()
+    today = today or types.today()
     summary = DigestSummary()
     digests = collect_digests(days, today)
     commit_keeping_loaded("end the reading transaction, so the claim's starts with its write: on SQLite a "
@@ -236,7 +226,7 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
     wanted = {int(i) for i in item_ids}
     if not wanted:
         return 0
-    today = services.today()
+    today = types.today()
     items = list(db.session.scalars(select(ActionItem).where(
         ActionItem.fanout_id == fanout.id, ActionItem.id.in_(wanted), ActionItem.status.in_(PENDING))
         .order_by(ActionItem.id)))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.accounts.models import User
 from coordination.actions.models import (
@@ -15,16 +16,20 @@ from coordination.actions.models import (
     ActionItem,
     FanOut,
     FanOutScope,
+    ImportBatch,
     ItemStatus,
     ItemUpdate,
     Notification,
     NotificationKind,
     Priority,
 )
+from coordination.actions.permissions import visible_clause
 from coordination.extensions import db
+from coordination.groups.models import WorkingGroup
 from coordination.meetings.models import Conclusion, Meeting
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
 from coordination.types import today, utcnow
+from coordination.web.formatting import sl_order
 
 
 class ActionError(ValueError):
@@ -229,8 +234,6 @@ def fan_out(conclusion: Conclusion, *, title: str, author, scope: FanOutScope, d
 def item_query(user):
     """Items the user may see: ActionItem outer-joined to its conclusion and meeting, filtered by
     the visibility rule in SQL."""
-    from coordination.actions.permissions import visible_clause
-
     return (select(ActionItem).outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
             .outerjoin(Meeting, Conclusion.meeting_id == Meeting.id).where(visible_clause(user)))
 
@@ -244,10 +247,6 @@ def load(item_id: int) -> ActionItem | None:
 def load_page(item_id: int) -> ActionItem | None:
     """An item with everything its page shows and its rules ask (source conclusion and meeting with
     the people who decide visibility, the progress log with authors) in a fixed number of queries."""
-    from sqlalchemy.orm import joinedload, selectinload
-
-    from coordination.groups.models import WorkingGroup
-
     meeting = joinedload(ActionItem.conclusion).joinedload(Conclusion.meeting)
     return db.session.scalar(select(ActionItem).where(ActionItem.id == item_id).options(
         meeting.selectinload(Meeting.participants), meeting.selectinload(Meeting.organisers),
@@ -259,10 +258,6 @@ def load_page(item_id: int) -> ActionItem | None:
 
 def load_conclusion(conclusion_id: int) -> Conclusion | None:
     """A conclusion with what its rules need (its meeting's people), for creating items from it."""
-    from sqlalchemy.orm import joinedload
-
-    from coordination.groups.models import WorkingGroup
-
     meeting = joinedload(Conclusion.meeting)
     return db.session.scalar(select(Conclusion).where(Conclusion.id == conclusion_id).options(
         meeting.selectinload(Meeting.participants), meeting.selectinload(Meeting.organisers),
@@ -271,8 +266,6 @@ def load_conclusion(conclusion_id: int) -> Conclusion | None:
 
 def org_people(org_id: int | None) -> list[tuple[int, str]]:
     """(id, name) of the active users of an organisation, for the assignee person drop-down."""
-    from coordination.web.formatting import sl_order
-
     if not org_id:
         return []
     return [tuple(row) for row in db.session.execute(
@@ -302,8 +295,6 @@ def _pending_first_due(query, limit: int):
 
 def visible_items(user):
     """Items the user may see, without item_query's joins (cheaper where no filter needs them)."""
-    from coordination.actions.permissions import visible_clause
-
     return select(ActionItem).where(visible_clause(user))
 
 
@@ -325,7 +316,6 @@ def group_open_items(user, group, limit: int = 10) -> dict:
     """Pending items from conclusions of the group's meetings that the user may see."""
     # joined from the group's few meetings and conclusions to their items (index lookups all the
     # way), so neither database scans all items
-    from coordination.actions.permissions import visible_clause
 
     query = (select(ActionItem).join(Conclusion, ActionItem.conclusion_id == Conclusion.id)
              .join(Meeting, Conclusion.meeting_id == Meeting.id)
@@ -337,8 +327,6 @@ def group_open_items(user, group, limit: int = 10) -> dict:
 
 def create_import_batch(user, *, filename: str, valid_rows: list[dict], errors: list[dict]):
     """Keep a validated upload until its owner confirms it (nothing is changed yet)."""
-    from coordination.actions.models import ImportBatch
-
     batch = ImportBatch(user_id=user.id, filename=(filename or "")[:200], valid_rows=valid_rows, errors=errors)
     db.session.add(batch)
     db.session.flush()
@@ -349,10 +337,6 @@ def apply_import(batch, *, author, check) -> tuple[int, list[dict]] | None:
     """Apply the batch's valid rows once: `check(rows)` returns {item_id: problem or None} as the
     items are now. The batch is claimed with one UPDATE, so a second confirmation (or a second
     process) applies nothing and gets None. Returns (changed, [{line, message}] refused)."""
-    from sqlalchemy import update
-
-    from coordination.actions.models import ImportBatch
-
     claimed = db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.applied_at.is_(None))
                                  .values(applied_at=utcnow()))
     if claimed.rowcount != 1:

@@ -12,8 +12,8 @@ from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings.models import Meeting
 from coordination.roles import is_staff
+from coordination.types import LJUBLJANA
 from coordination.web.authz import guard, public, require
-from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render
 from coordination.web.transaction import commit_early
 

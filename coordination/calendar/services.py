@@ -13,7 +13,7 @@ from sqlalchemy import select
 from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.groups.models import GroupMembership, WorkingGroup
-from coordination.groups.permissions import today
+from coordination.groups.permissions import current_membership
 from coordination.meetings.models import Meeting, Visibility
 from coordination.meetings.permissions import visible_clause
 from coordination.web.formatting import sl_order
@@ -73,11 +73,7 @@ def group_meetings(group: WorkingGroup) -> list[Meeting]:
 
 def my_groups(user: User) -> list[WorkingGroup]:
     """The working groups the user belongs to today."""
-    now = today()
-    mine = select(GroupMembership.group_id).where(
-        GroupMembership.user_id == user.id,
-        (GroupMembership.valid_from.is_(None)) | (GroupMembership.valid_from <= now),
-        (GroupMembership.valid_until.is_(None)) | (GroupMembership.valid_until >= now))
+    mine = select(GroupMembership.group_id).where(current_membership(user))
     return list(db.session.scalars(select(WorkingGroup).where(WorkingGroup.id.in_(mine))
                                    .order_by(sl_order(WorkingGroup.name))))
 

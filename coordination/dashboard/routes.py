@@ -3,6 +3,7 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from coordination import types
 from coordination.accounts.forms import ROLE_LABELS
 from coordination.accounts.models import User
 from coordination.actions import services as action_items
@@ -41,5 +42,5 @@ def index():
                   role_label=ROLE_LABELS[current_user.role],
                   # "what do we owe": pending items, overdue first, then by due date (one query each)
                   my_items=action_items.my_open_items(current_user),
-                  org_items=action_items.organisation_open_items(current_user), today=action_items.today(),
+                  org_items=action_items.organisation_open_items(current_user), today=types.today(),
                   item_status_labels=translated(STATUS_LABELS))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import contains_eager, joinedload
 
+from coordination import types
 from coordination.actions import services
 from coordination.actions.matrix import STATUS_COLOURS, STATUS_ORDER, progress, status_bars
 from coordination.actions.models import PENDING, PRIORITY_LABELS, STATUS_LABELS, ActionItem
@@ -36,7 +37,7 @@ def _items(user, where) -> list[ActionItem]:
 
 def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_source: bool = True) -> dict:
     """Template context of the report over the items matching the SQL condition `where`."""
-    today = services.today()
+    today = types.today()
     items = _items(user, where)
     counts = Counter(i.status for i in items)
     total = len(items)
@@ -76,4 +77,4 @@ def organisation_scope(org):
 
 def filename(what: str) -> str:
     """naloge-ds-it-2026-11-23.pdf"""
-    return f"naloge-{slug(what)}-{services.today().isoformat()}.pdf"
+    return f"naloge-{slug(what)}-{types.today().isoformat()}.pdf"

@@ -10,8 +10,8 @@ from coordination.meetings import permissions as perm
 from coordination.meetings.forms import ATTENDANCE_GROUPS, KIND_LABELS, STATE_LABELS
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.models import Meeting, MinutesState
-from coordination.types import utcnow
-from coordination.web.formatting import LJUBLJANA, format_date, format_datetime
+from coordination.types import LJUBLJANA, utcnow
+from coordination.web.formatting import format_date, format_datetime
 
 
 def _time(value) -> str:

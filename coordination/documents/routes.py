@@ -5,7 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.actions import permissions as actions_perm
+from coordination.actions.matrix import load_fanout
 from coordination.actions.models import describe_scope
+from coordination.documents import actions as reports
 from coordination.documents import meetings as documents
 from coordination.documents.render import render_pdf
 from coordination.extensions import db
@@ -14,6 +16,7 @@ from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings import queries
 from coordination.organisations import permissions as org_perm
+from coordination.organisations.models import Organisation
 from coordination.web.authz import guard, require
 
 bp = Blueprint("documents", __name__)
@@ -53,8 +56,6 @@ def conclusions_pdf(meeting_id: int):
 # --- action-item status reports (documents/actions.py): a group, a meeting, a fan-out, a municipality ---
 
 def _actions_report(where, *, heading: str, facts: list, name: str, show_source: bool = True) -> Response:
-    from coordination.documents import actions as reports
-
     context = reports.context(current_user, where, heading=heading, facts=facts, show_source=show_source)
     return _attachment(render_pdf("pdf/action_report.html", **context), reports.filename(name))
 
@@ -62,8 +63,6 @@ def _actions_report(where, *, heading: str, facts: list, name: str, show_source:
 @bp.route("/skupine/<int:group_id>/naloge.pdf")
 @guard(groups_perm.can_browse)
 def group_actions_pdf(group_id: int):
-    from coordination.documents import actions as reports
-
     group = groups.load(group_id)
     if group is None:
         abort(404)
@@ -74,8 +73,6 @@ def group_actions_pdf(group_id: int):
 @bp.route("/sestanki/<int:meeting_id>/naloge.pdf")
 @guard(perm.can_browse)
 def meeting_actions_pdf(meeting_id: int):
-    from coordination.documents import actions as reports
-
     meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
@@ -87,9 +84,6 @@ def meeting_actions_pdf(meeting_id: int):
 @bp.route("/razprsitve/<int:fanout_id>/porocilo.pdf")
 @guard(actions_perm.can_browse)
 def fanout_report_pdf(fanout_id: int):
-    from coordination.actions.matrix import load_fanout
-    from coordination.documents import actions as reports
-
     fanout = load_fanout(fanout_id)
     if fanout is None:
         abort(404)
@@ -103,9 +97,6 @@ def fanout_report_pdf(fanout_id: int):
 @bp.route("/organizacije/<int:org_id>/naloge.pdf")
 @guard(org_perm.can_browse)
 def organisation_actions_pdf(org_id: int):
-    from coordination.documents import actions as reports
-    from coordination.organisations.models import Organisation
-
     org = db.session.get(Organisation, org_id)
     if org is None:
         abort(404)

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 
 from coordination.accounts.services import find_by_email
 from coordination.meetings.models import Attendance, ConclusionKind, MinutesState, Visibility
-from coordination.web.formatting import LJUBLJANA
+from coordination.types import LJUBLJANA
 from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
 
 VISIBILITY_LABELS = {

@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.organisations.models import Organisation
+from coordination.search import index as search_index
 from coordination.types import UTCDateTime, enum_column, utcnow
 
 
@@ -201,3 +202,17 @@ class RegisterCounter(db.Model):
     body: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+# --- what the search index holds of meetings (search/index.py) ---------------------------------------
+
+search_index.register("meeting", Meeting, watched=("title", "place"),
+                      source=select(Meeting.id, Meeting.id.label("meeting_id"), Meeting.title, Meeting.place))
+search_index.register("minutes", AgendaItem, watched=("title", "minutes", "meeting_id", "meeting"),
+                      source=select(AgendaItem.id, AgendaItem.meeting_id, AgendaItem.title, AgendaItem.minutes))
+search_index.follow(MinutesVersion, "minutes", lambda version: version.item_id)
+search_index.register(
+    "conclusion", Conclusion, watched=("text", "register_body", "register_year", "register_seq", "meeting_id", "meeting"),
+    source=select(Conclusion.id, Conclusion.meeting_id, Conclusion.register_body, Conclusion.register_year,
+                  Conclusion.register_seq, Conclusion.text),
+    shape=lambda row: (f"{row.register_body} {row.register_year}/{row.register_seq}", row.text))

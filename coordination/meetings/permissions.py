@@ -9,9 +9,11 @@ The meeting's own visibility is the ceiling for what it contains.
 """
 from __future__ import annotations
 
-from coordination.groups.models import GroupRole
-from coordination.groups.permissions import current_roles
-from coordination.meetings.models import Meeting, MinutesState, Visibility
+from sqlalchemy import and_, false, not_, or_, select, true
+
+from coordination.groups.models import GroupMembership, GroupRole
+from coordination.groups.permissions import current_membership, current_roles
+from coordination.meetings.models import Meeting, MinutesState, Participant, Visibility, meeting_organiser
 from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
 
@@ -150,12 +152,6 @@ def visible_clause(user, visibility_column=None):
     """The SQL twin of `sees()`: a WHERE clause over `Meeting` (in the query's FROM) and, optionally,
     the column with the visibility of something inside it (a conclusion's, an agenda item's), so
     lists filter in the database and agree with the rule above (tests compare the two)."""
-    from sqlalchemy import and_, false, not_, or_, select, true
-
-    from coordination.groups.models import GroupMembership
-    from coordination.groups.permissions import today
-    from coordination.meetings.models import Participant, meeting_organiser
-
     if not signed_in(user):
         return false()
     if user.role == Role.ADMIN:
@@ -168,11 +164,7 @@ def visible_clause(user, visibility_column=None):
     if is_staff(user):
         insider = true()
     else:
-        now = today()
-        groups = select(GroupMembership.group_id).where(
-            GroupMembership.user_id == user.id,
-            or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
-            or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now)).correlate(None)
+        groups = select(GroupMembership.group_id).where(current_membership(user)).correlate(None)
         organised = select(meeting_organiser.c.meeting_id).where(
             meeting_organiser.c.organisation_id == user.organisation_id).correlate(None)
         insider = or_(Meeting.group_id.in_(groups), named, Meeting.created_by_id == user.id,

@@ -12,6 +12,7 @@ from coordination.groups.models import GroupMembership, WorkingGroup
 from coordination.meetings.models import AgendaItem, Conclusion, ConclusionKind, Meeting, meeting_organiser
 from coordination.meetings.permissions import can_view_conclusion, visible_clause
 from coordination.organisations.models import Organisation
+from coordination.search.index import matching_refs
 from coordination.types import LJUBLJANA, utcnow
 from coordination.web.formatting import sl_order
 from coordination.web.pagination import Page
@@ -48,8 +49,6 @@ def conclusion_register(user, *, body: str = "", year: int | None = None, kind: 
     if kind:
         query = query.where(Conclusion.kind == ConclusionKind(kind))
     if text:  # the full-text index: every word, any diacritics, register number included
-        from coordination.search.services import matching_refs  # search sits above meetings (until search/index.py)
-
         refs = matching_refs("conclusion", text)
         query = query.where(Conclusion.id.in_(refs) if refs is not None else false())
     return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc(), Conclusion.number)

@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from sqlalchemy import collate
 
-from coordination.types import LJUBLJANA  # noqa: F401  (re-exported: dates are formatted in Slovenian time)
+from coordination.types import LJUBLJANA
 
 MONTHS_GENITIVE_SL = (
     "januarja", "februarja", "marca", "aprila", "maja", "junija",

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination import types
 from coordination.actions import permissions as perm
 from coordination.actions import services
 from coordination.actions.forms import DeleteForm, ItemForm, NoteForm, StatusForm
@@ -15,11 +16,24 @@ from coordination.organisations.services import organisation_choices
 from coordination.web.authz import guard, require
 from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
+from coordination.web.sections import adds_to
 
 bp = Blueprint("actions", __name__)
 
 # the unread badge of the notifications (another part of the app) refreshes on this event
 CHANGED = {"HX-Trigger": "notifications-changed"}
+
+
+@adds_to("meetings.conclusions")
+def _conclusion_items(conclusions) -> dict:
+    """How many action items each of a meeting's conclusions has (one grouped query, even for none)."""
+    return {"item_counts": services.item_counts(c.id for c in conclusions)}
+
+
+@adds_to("groups.detail")
+def _group_items(user, group) -> dict:
+    """The group page's pending action items from conclusions of its meetings."""
+    return {"open_items": services.group_open_items(user, group), "item_status_labels": translated(STATUS_LABELS)}
 
 
 def _item_or_404(item_id: int):
@@ -45,7 +59,7 @@ def _page(item, *, status_form=None, note_form=None, status=200, notice=None, he
     if note_form is None and perm.can_comment(current_user, item):
         note_form = NoteForm(formdata=None)
     body, code, extra = render(
-        "actions/detail.html", "actions/_progress.html", item=item, today=services.today(),
+        "actions/detail.html", "actions/_progress.html", item=item, today=types.today(),
         status_labels=translated(STATUS_LABELS), priority_labels=translated(PRIORITY_LABELS),
         source_visible=item.conclusion is not None and can_view_conclusion(current_user, item.conclusion),
         fanout_url=_fanout_url(item), status_form=status_form, note_form=note_form, notice=notice,
@@ -124,7 +138,7 @@ def _submitted(form: ItemForm, stored_due=None) -> dict | None:
     if not form.is_submitted():
         return None
     valid = form.validate()
-    if not form.check_past_due(services.today(), stored_due) or not valid:
+    if not form.check_past_due(types.today(), stored_due) or not valid:
         return None
     return {"title": form.title.data, "description": form.description.data or "",
             "assignee_org": db.session.get(Organisation, form.assignee_org_id.data),

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from coordination import types
 from coordination.actions import io, listing, services
 from coordination.actions import permissions as perm
 from coordination.actions.list_forms import BulkStatusForm, ImportForm, StatusForm
@@ -27,7 +28,7 @@ PREVIEW_LIMIT = 500  # rows of each kind shown in the preview; all of them are k
 def _context(filters) -> dict:
     return {"filters": filters, "args": filters.args(), "status_labels": translated(STATUS_LABELS),
             "priority_labels": translated(PRIORITY_LABELS), "allowed_next": services.allowed_next,
-            "today": services.today()}
+            "today": types.today()}
 
 
 def _back(target: str | None) -> str:
@@ -117,7 +118,7 @@ def bulk_status():
 # --- export ------------------------------------------------------------------------------------
 
 def _filename(ext: str) -> str:
-    return f"naloge-{services.today().isoformat()}.{ext}"
+    return f"naloge-{types.today().isoformat()}.{ext}"
 
 
 @bp.route("/izvoz.csv")

@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from coordination.actions import services as action_items
 from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
@@ -15,6 +14,7 @@ from coordination.meetings.models import ConclusionKind, Visibility
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
+from coordination.web.sections import parts
 
 bp = Blueprint("conclusions", __name__)
 
@@ -49,7 +49,7 @@ def _page(meeting, form=None, *, status=200):
     conclusions = [c for c in meeting.conclusions if perm.can_view_conclusion(current_user, c)]
     return render("meetings/conclusions_manage.html", "meetings/_conclusions_list.html", meeting=meeting,
                   conclusions=conclusions, form=form, kind_labels=KIND_LABELS, visibility_labels=VISIBILITY_LABELS,
-                  item_counts=action_items.item_counts(c.id for c in conclusions), status=status)
+                  status=status, **parts("meetings.conclusions", conclusions=conclusions))
 
 
 def _fields(form, meeting) -> dict | None:

@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.actions import services as action_items
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
@@ -29,10 +28,12 @@ from coordination.meetings.forms import (
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.models import Attendance, Meeting, Visibility
 from coordination.organisations.services import all_organisations, organisation_choices
+from coordination.types import LJUBLJANA
 from coordination.web.authz import guard, require
-from coordination.web.formatting import LJUBLJANA, format_date, translated
+from coordination.web.formatting import format_date, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
+from coordination.web.sections import adds_to, parts
 
 bp = Blueprint("meetings", __name__, url_prefix="/sestanki")
 
@@ -55,6 +56,12 @@ def meeting_time(meeting: Meeting) -> str:
     if start.date() == end.date():
         return f"{format_date(start)}, {clock(start)}–{clock(end)}"
     return f"{format_date(start)}, {clock(start)} – {format_date(end)}, {clock(end)}"
+
+
+@adds_to("groups.detail")
+def _group_page(user, group) -> dict:
+    """The group page's meetings (the next upcoming and the latest past) and conclusions."""
+    return {"group_meetings": queries.group_meetings(user, group), "conclusions": queries.group_conclusions(user, group)}
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
@@ -201,9 +208,9 @@ def _detail(meeting: Meeting, fragment: str | None = None, status: int = 200, **
         "state_labels": translated(STATE_LABELS), "kind_labels": translated(KIND_LABELS),
         "minutes_html": render_markdown,
         "editing": None, "item_form": None,
-        # how many action items each conclusion has (one grouped query; the fragments do not show them)
-        "item_counts": action_items.item_counts(c.id for c in conclusions) if fragment is None else {},
     }
+    if fragment is None:  # what other features show with each conclusion (the fragments do not show it)
+        context.update(parts("meetings.conclusions", conclusions=conclusions))
     if editable:  # empty forms (formdata=None: never what the request that just succeeded sent)
         if fragment in (None, PARTICIPANTS):
             context["person_form"] = PersonForm(formdata=None)

@@ -18,8 +18,8 @@ from coordination.meetings.diff import side_by_side
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.minutes_forms import CommentForm, MinutesForm
 from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, MinutesState, MinutesVersion
+from coordination.types import LJUBLJANA
 from coordination.web.authz import guard, require
-from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import Page, page_number
 
