@@ -123,6 +123,12 @@ def follows_members_only(user, obj=None) -> bool:
     return signed_in(user) and user.role == Role.ASSOCIATION
 
 
+@rule("actions.own_import")
+def owns_import(user, batch) -> bool:
+    """A bulk status upload is seen, confirmed and applied only by the user who uploaded it."""
+    return batch is not None and signed_in(user) and batch.user_id == user.id
+
+
 def visible_clause(user, *, joined: bool = False):
     """The SQL twin of `can_view`. By default the conclusions the user may see are one uncorrelated
     subquery (evaluated once, then an index lookup per item) rather than a per-row check, which

@@ -14,8 +14,8 @@ from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.groups.models import GroupMembership, WorkingGroup
 from coordination.groups.permissions import current_membership
-from coordination.meetings.models import Meeting, Visibility
-from coordination.meetings.permissions import visible_clause
+from coordination.meetings.models import Meeting
+from coordination.meetings.permissions import group_feed_clause, visible_clause
 from coordination.web.formatting import sl_order
 
 FEED_SIZE = 500  # the most recent meetings a feed carries
@@ -65,9 +65,9 @@ def user_meetings(user: User) -> list[Meeting]:
 
 
 def group_meetings(group: WorkingGroup) -> list[Meeting]:
-    """The group's meetings that its members may see: all but the confidential ones."""
+    """The group's meetings that every member may see (meetings.permissions.group_feed_clause)."""
     return list(db.session.scalars(
-        select(Meeting).where(Meeting.group_id == group.id, Meeting.visibility != Visibility.CONFIDENTIAL)
+        select(Meeting).where(group_feed_clause(group))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(FEED_SIZE)))
 
 

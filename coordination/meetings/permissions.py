@@ -173,6 +173,12 @@ def visible_clause(user, visibility_column=None):
                and_(not_(confidential), not_(internal)))
 
 
+def group_feed_clause(group):
+    """What a working group's calendar feed carries (whoever holds its address reads it, signed in or
+    not): the group's meetings that every member may see, all but the confidential ones."""
+    return and_(Meeting.group_id == group.id, Meeting.visibility != Visibility.CONFIDENTIAL)
+
+
 @rule("meetings.create_in")
 def can_create_in(user, group=None) -> bool:
     """A new meeting in `group` (None: without a group): whoever may create meetings, and the group's

@@ -167,7 +167,7 @@ def upload():
 
 def _batch_or_404(batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or batch.user_id != current_user.id:  # somebody else's upload does not exist for you
+    if not perm.owns_import(current_user, batch):  # somebody else's upload does not exist for you
         abort(404)
     return batch
 
