@@ -7,7 +7,6 @@ from sqlalchemy import select
 from coordination.accounts import permissions as perm
 from coordination.accounts import services
 from coordination.accounts.forms import (
-    ROLE_LABELS,
     ActiveForm,
     LoginForm,
     NewUserForm,
@@ -18,7 +17,7 @@ from coordination.accounts.forms import (
 from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.organisations.services import all_organisations
-from coordination.roles import Role
+from coordination.roles import ROLE_LABELS, Role
 from coordination.web.authz import guard, public, require
 from coordination.web.formatting import sl_order
 from coordination.web.htmx import render

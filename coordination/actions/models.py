@@ -66,6 +66,14 @@ class FanOutScope(enum.StrEnum):
     CHOSEN = "chosen"            # a list picked by hand
 
 
+SCOPE_LABELS = {
+    FanOutScope.ALL: _l("All municipalities"),
+    FanOutScope.REGION: _l("The municipalities of one statistical region"),
+    FanOutScope.ASSOCIATION: _l("The members of an association"),
+    FanOutScope.CHOSEN: _l("Municipalities I choose"),
+}
+
+
 class FanOut(db.Model):
     """One step that created an item per municipality from a conclusion."""
 

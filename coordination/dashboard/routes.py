@@ -4,16 +4,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from coordination import types
-from coordination.accounts.forms import ROLE_LABELS
 from coordination.accounts.models import User
 from coordination.actions import services as action_items
 from coordination.actions.models import STATUS_LABELS
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
-from coordination.groups.forms import ROLE_LABELS as GROUP_ROLE_LABELS
+from coordination.groups.models import ROLE_LABELS as GROUP_ROLE_LABELS
 from coordination.groups.models import GroupMembership, WorkingGroup
 from coordination.organisations.models import Organisation, OrgKind
-from coordination.roles import signed_in
+from coordination.roles import ROLE_LABELS, signed_in
 from coordination.web.authz import allowed, guard
 from coordination.web.formatting import sl_order, translated
 from coordination.web.htmx import render

@@ -7,9 +7,8 @@ import unicodedata
 from flask_babel import get_locale
 
 from coordination.meetings import permissions as perm
-from coordination.meetings.forms import ATTENDANCE_GROUPS, KIND_LABELS, STATE_LABELS
 from coordination.meetings.markdown import render as render_markdown
-from coordination.meetings.models import Meeting, MinutesState
+from coordination.meetings.models import ATTENDANCE_GROUPS, KIND_LABELS, Meeting, MinutesState
 from coordination.types import LJUBLJANA, utcnow
 from coordination.web.formatting import format_date, format_datetime
 
@@ -40,7 +39,6 @@ def context(meeting: Meeting, user, *, with_minutes: bool) -> dict:
         "items": [(i, render_markdown(i.minutes) if with_minutes else None) for i in items],
         "conclusions": [c for c in meeting.conclusions if perm.can_view_conclusion(user, c)],
         "kind_labels": KIND_LABELS,
-        "state_label": STATE_LABELS[meeting.minutes_state],
         "draft": meeting.minutes_state != MinutesState.APPROVED,
         "generated": format_datetime(utcnow()),
         "with_minutes": with_minutes,

@@ -6,8 +6,8 @@ from flask_login import current_user
 from coordination.extensions import db
 from coordination.groups import permissions as perm
 from coordination.groups import services
-from coordination.groups.forms import ROLE_LABELS, GroupForm, MemberForm
-from coordination.groups.models import GroupMembership, GroupRole
+from coordination.groups.forms import GroupForm, MemberForm
+from coordination.groups.models import ROLE_LABELS, GroupMembership, GroupRole
 from coordination.organisations.services import all_organisations
 from coordination.types import today
 from coordination.web.authz import guard, require

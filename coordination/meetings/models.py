@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,10 +22,24 @@ class Visibility(enum.StrEnum):
     CONFIDENTIAL = "confidential"  # the people named as participants, and administrators
 
 
+VISIBILITY_LABELS = {
+    Visibility.PUBLIC: _l("Public"),
+    Visibility.INTERNAL: _l("Internal"),
+    Visibility.CONFIDENTIAL: _l("Confidential"),
+}
+
+
 class MinutesState(enum.StrEnum):
     DRAFT = "draft"
     CIRCULATED = "circulated"  # participants comment
     APPROVED = "approved"      # locked; changes only as revisions with a reason
+
+
+STATE_LABELS = {
+    MinutesState.DRAFT: _l("Draft"),
+    MinutesState.CIRCULATED: _l("Circulated for review"),
+    MinutesState.APPROVED: _l("Approved"),
+}
 
 
 class Attendance(enum.StrEnum):
@@ -35,10 +50,34 @@ class Attendance(enum.StrEnum):
     GUEST = "guest"
 
 
+ATTENDANCE_LABELS = {
+    Attendance.PRESENT: _l("Present"),
+    Attendance.GUEST: _l("Guest"),
+    Attendance.EXCUSED: _l("Excused"),
+    Attendance.ABSENT: _l("Absent"),
+    Attendance.INVITED: _l("Invited"),
+}
+# headings of the participant list, in the order the groups are shown
+ATTENDANCE_GROUPS = {
+    Attendance.PRESENT: _l("Attended"),
+    Attendance.GUEST: _l("Guests"),
+    Attendance.EXCUSED: _l("Excused absence"),
+    Attendance.ABSENT: _l("Did not attend"),
+    Attendance.INVITED: _l("Invited, attendance not recorded yet"),
+}
+
+
 class ConclusionKind(enum.StrEnum):
     DECISION = "decision"
     RECOMMENDATION = "recommendation"
     INFORMATION = "information"
+
+
+KIND_LABELS = {
+    ConclusionKind.DECISION: _l("Decision"),
+    ConclusionKind.RECOMMENDATION: _l("Recommendation"),
+    ConclusionKind.INFORMATION: _l("Information"),
+}
 
 
 meeting_organiser = Table(

@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 from coordination.extensions import db
 from coordination.organisations import permissions as perm
 from coordination.organisations import services
-from coordination.organisations.forms import KIND_LABELS, MembershipForm, MunicipalityForm, OrganisationForm
-from coordination.organisations.models import Organisation, OrgKind
+from coordination.organisations.forms import MembershipForm, MunicipalityForm, OrganisationForm
+from coordination.organisations.models import KIND_LABELS, Organisation, OrgKind
 from coordination.organisations.reference import ATTRIBUTION
 from coordination.web.authz import guard
 from coordination.web.formatting import sl_order

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from coordination.actions.models import STATUS_LABELS
-from coordination.meetings.forms import VISIBILITY_LABELS
+from coordination.meetings.models import VISIBILITY_LABELS
 from coordination.search import permissions as perm
 from coordination.search import services
 from coordination.search.index import MAX_QUERY

@@ -198,7 +198,7 @@ def test_state_box_and_item_actions_follow_the_rules(client, session, setting):
 
     services.approve(m, secretary)
     box = _render(client, "meetings/_minutes_state_box.html", meeting=m, user=secretary)
-    assert "Potrjen" in box and f"Potrdil(a) {secretary.name}" in box
+    assert "Potrjen" in box and f"potrdil(a) {secretary.name}" in box
     assert "Popravek potrjenega zapisnika" in box and item.title in box
     assert "Popravek potrjenega zapisnika" not in _render(client, "meetings/_minutes_state_box.html", meeting=m,
                                                           user=member)

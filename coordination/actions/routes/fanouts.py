@@ -12,8 +12,8 @@ from coordination import types
 from coordination.actions import matrix as matrices
 from coordination.actions import permissions as perm
 from coordination.actions import reminders, services
-from coordination.actions.fanout_forms import SCOPE_LABELS, FanOutForm, municipalities_by_region
-from coordination.actions.models import STATUS_LABELS, ItemStatus, Priority, describe_scope
+from coordination.actions.fanout_forms import FanOutForm, municipalities_by_region
+from coordination.actions.models import SCOPE_LABELS, STATUS_LABELS, ItemStatus, Priority, describe_scope
 from coordination.extensions import db
 from coordination.meetings import queries as meeting_queries
 from coordination.meetings.models import Conclusion

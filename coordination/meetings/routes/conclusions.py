@@ -9,8 +9,8 @@ from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings import queries, services
-from coordination.meetings.conclusions_forms import KIND_LABELS, VISIBILITY_LABELS, ConclusionForm
-from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.meetings.conclusions_forms import ConclusionForm
+from coordination.meetings.models import KIND_LABELS, VISIBILITY_LABELS, ConclusionKind, Visibility
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate

@@ -12,13 +12,8 @@ from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
 from coordination.meetings import queries, services
 from coordination.meetings.forms import (
-    ATTENDANCE_GROUPS,
-    ATTENDANCE_LABELS,
-    KIND_LABELS,
     NO_GROUP,
-    STATE_LABELS,
     VISIBILITY_HINT,
-    VISIBILITY_LABELS,
     AgendaItemForm,
     AttendanceForm,
     MeetingForm,
@@ -26,7 +21,16 @@ from coordination.meetings.forms import (
     SeatForm,
 )
 from coordination.meetings.markdown import render as render_markdown
-from coordination.meetings.models import Attendance, Meeting, Visibility
+from coordination.meetings.models import (
+    ATTENDANCE_GROUPS,
+    ATTENDANCE_LABELS,
+    KIND_LABELS,
+    STATE_LABELS,
+    VISIBILITY_LABELS,
+    Attendance,
+    Meeting,
+    Visibility,
+)
 from coordination.organisations.services import all_organisations, organisation_choices
 from coordination.types import LJUBLJANA
 from coordination.web.authz import guard, require
@@ -36,6 +40,7 @@ from coordination.web.pagination import page_number
 from coordination.web.sections import adds_to, parts
 
 bp = Blueprint("meetings", __name__, url_prefix="/sestanki")
+bp.add_app_template_filter(STATE_LABELS.__getitem__, "minutes_state")  # the state of minutes in words
 
 PER_PAGE = 25
 PARTICIPANTS, AGENDA = "meetings/_participants.html", "meetings/_agenda.html"
@@ -205,7 +210,7 @@ def _detail(meeting: Meeting, fragment: str | None = None, status: int = 200, **
         "conclusions": conclusions, "hidden_conclusions": len(meeting.conclusions) - len(conclusions),
         "by_attendance": _by_attendance(meeting), "attendance_groups": translated(ATTENDANCE_GROUPS),
         "attendance_labels": translated(ATTENDANCE_LABELS), "visibility_labels": translated(VISIBILITY_LABELS),
-        "state_labels": translated(STATE_LABELS), "kind_labels": translated(KIND_LABELS),
+        "kind_labels": translated(KIND_LABELS),
         "minutes_html": render_markdown,
         "editing": None, "item_form": None,
     }
