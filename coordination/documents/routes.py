@@ -18,6 +18,7 @@ from coordination.meetings import queries
 from coordination.organisations import permissions as org_perm
 from coordination.organisations.models import Organisation
 from coordination.web.authz import guard, require
+from coordination.web.formatting import format_period
 
 bp = Blueprint("documents", __name__)
 
@@ -78,7 +79,7 @@ def meeting_actions_pdf(meeting_id: int):
         abort(404)
     require(perm.can_view, meeting)
     return _actions_report(reports.meeting_scope(meeting), heading=meeting.title,
-                           facts=[(_("Meeting"), documents.when(meeting))], name=meeting.title)
+                           facts=[(_("Meeting"), format_period(meeting.starts_at, meeting.ends_at))], name=meeting.title)
 
 
 @bp.route("/razprsitve/<int:fanout_id>/porocilo.pdf")

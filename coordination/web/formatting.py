@@ -99,6 +99,20 @@ def format_datetime(value: datetime | None) -> str:
         f"{format_date(value)}, {value.hour:02d}:{value.minute:02d}")
 
 
+def format_clock(value: datetime) -> str:
+    """The time of day in Ljubljana: 10.00 in Slovenian, 10:00 in English."""
+    local = value.astimezone(LJUBLJANA)
+    return f"{local.hour:02d}:{local.minute:02d}" if _lang() == "en" else f"{local.hour}.{local.minute:02d}"
+
+
+def format_period(start: datetime, end: datetime) -> str:
+    """When something takes place, in Ljubljana time: `20. 9. 2022, 10.00–12.00` (sl) or
+    `20 Sep 2022, 10:00–12:00` (en); over several days it names both dates."""
+    if start.astimezone(LJUBLJANA).date() == end.astimezone(LJUBLJANA).date():
+        return f"{format_date(start)}, {format_clock(start)}–{format_clock(end)}"
+    return f"{format_date(start)}, {format_clock(start)} – {format_date(end)}, {format_clock(end)}"
+
+
 def format_number(value, decimals: int | None = None) -> str:
     """1.234,5 in Slovenian, 1,234.5 in English."""
     if value is None:

@@ -3,7 +3,6 @@ changed in place (htmx swaps the section; every action is also a plain form POST
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,9 +31,8 @@ from coordination.meetings.models import (
     Visibility,
 )
 from coordination.organisations.services import all_organisations, organisation_choices
-from coordination.types import LJUBLJANA
 from coordination.web.authz import guard, require
-from coordination.web.formatting import format_date, translated
+from coordination.web.formatting import format_period, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
 from coordination.web.sections import adds_to, parts
@@ -48,19 +46,7 @@ PARTICIPANTS, AGENDA = "meetings/_participants.html", "meetings/_agenda.html"
 
 @bp.app_template_filter("meeting_time")
 def meeting_time(meeting: Meeting) -> str:
-    """When a meeting takes place, in Ljubljana time: `20. 9. 2022, 10.00–12.00` (sl) or
-    `20 Sep 2022, 10:00–12:00` (en); a meeting over several days names both dates."""
-    start, end = meeting.starts_at.astimezone(LJUBLJANA), meeting.ends_at.astimezone(LJUBLJANA)
-    locale = get_locale()
-    if locale is not None and locale.language == "en":
-        def clock(t):
-            return f"{t.hour:02d}:{t.minute:02d}"
-    else:
-        def clock(t):
-            return f"{t.hour}.{t.minute:02d}"
-    if start.date() == end.date():
-        return f"{format_date(start)}, {clock(start)}–{clock(end)}"
-    return f"{format_date(start)}, {clock(start)} – {format_date(end)}, {clock(end)}"
+    return format_period(meeting.starts_at, meeting.ends_at)
 
 
 @adds_to("groups.detail")

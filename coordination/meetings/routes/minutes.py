@@ -4,7 +4,6 @@ draft -> circulated -> approved, after which a change is a revision with its rea
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -18,8 +17,8 @@ from coordination.meetings.diff import side_by_side
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.minutes_forms import CommentForm, MinutesForm
 from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, MinutesState, MinutesVersion
-from coordination.types import LJUBLJANA
 from coordination.web.authz import guard, require
+from coordination.web.formatting import format_clock
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import Page, page_number
 
@@ -67,13 +66,6 @@ def _comments(item: AgendaItem) -> list[MinutesComment]:
                                    .order_by(MinutesComment.id)))
 
 
-def _clock(moment) -> str:
-    """The time of day in Ljubljana: 10.32 in Slovenian, 10:32 in English."""
-    local = moment.astimezone(LJUBLJANA)
-    separator = ":" if str(get_locale() or "sl").startswith("en") else "."
-    return f"{local.hour}{separator}{local.minute:02d}"
-
-
 def _back_to_meeting(meeting: Meeting):
     """Where a workflow button was pressed (a local path), or the meeting's page."""
     target = request.form.get("next", "")
@@ -114,7 +106,7 @@ def _status(item: AgendaItem, *, version: int, status: int = 200, error: str | N
     saved = _version(item, version)
     return render("meetings/minutes_edit.html", "meetings/_minutes_status.html", status=status, item=item,
                   meeting=item.meeting, base_version=version, error=error, just_saved=error is None,
-                  saved_at=_clock(saved.created_at) if saved else None, current=saved, oob_preview=error is None)
+                  saved_at=format_clock(saved.created_at) if saved else None, current=saved, oob_preview=error is None)
 
 
 @bp.route("/<int:meeting_id>/tocke/<int:item_id>/zapisnik", methods=["GET", "POST"])
