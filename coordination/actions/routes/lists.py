@@ -11,7 +11,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from coordination import types
 from coordination.actions import io, listing, services
 from coordination.actions import permissions as perm
-from coordination.actions.list_forms import BulkStatusForm, ImportForm, StatusForm
+from coordination.actions.forms import StatusForm
+from coordination.actions.list_forms import BulkStatusForm, ImportForm
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ImportBatch, ItemStatus
 from coordination.extensions import db
 from coordination.web.authz import guard, require
@@ -62,7 +63,9 @@ def set_status(item_id: int):
         abort(404)
     require(perm.can_update, item)
     back = _back(request.form.get("next"))
-    form = StatusForm()
+    # any status passes the form; the service refuses a transition the item cannot make, and the
+    # row says which
+    form = StatusForm(item=item, allowed=list(ItemStatus))
     error, old = None, item.status
     new = ItemStatus(form.status.data) if form.validate_on_submit() else None
     if new is None:
