@@ -11,8 +11,7 @@ from coordination.accounts.models import Role
 from coordination.actions import services
 from coordination.actions.models import ActionItem, FanOut, FanOutScope, ItemStatus, Notification, ReminderLog
 from coordination.extensions import db
-from coordination.meetings import services as meetings
-from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.meetings.models import Visibility
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
 from tests import factories as f
 
@@ -42,12 +41,9 @@ def sos_members(session) -> list[Organisation]:
 
 
 def _conclusion(author, visibility=Visibility.PUBLIC):
-    meeting = meetings.create_meeting(
-        title="Sestanek ZMOS in SOS z ministrom", starts_at=datetime(2022, 9, 20, 8, tzinfo=UTC),
-        ends_at=datetime(2022, 9, 20, 10, tzinfo=UTC), place="Ljubljana", online_url=None, visibility=visibility,
-        group=None, organisers=[f.by_short_name("MDP")], created_by=author)
-    return meetings.add_conclusion(meeting, text="Občine imenujejo predstavnika za strategijo.\nDrugi odstavek.",
-                                   kind=ConclusionKind.DECISION, visibility=visibility)
+    meeting = f.meeting(title="Sestanek ZMOS in SOS z ministrom", visibility=visibility, place="Ljubljana",
+                        start=datetime(2022, 9, 20, 8, tzinfo=UTC), created_by=author)
+    return f.conclusion(meeting, "Občine imenujejo predstavnika za strategijo.\nDrugi odstavek.")
 
 
 def _count(*where) -> int:
@@ -189,9 +185,7 @@ def test_only_those_who_run_the_meeting_fan_out(client, staff, conclusion):
 # --- the status matrix ------------------------------------------------------------------------
 
 def _fan_out(conclusion, staff, **kwargs):
-    kwargs.setdefault("scope", FanOutScope.ALL)
-    return services.fan_out(conclusion, title="Imenovati predstavnika", author=staff,
-                            due_date=services.today() + timedelta(days=5), **kwargs)
+    return f.fan_out(conclusion, staff, "Imenovati predstavnika", due_date=services.today() + timedelta(days=5), **kwargs)
 
 
 def _spread(fanout, staff):

@@ -26,7 +26,7 @@ def people(session, no_csrf):
 
 
 def _item(people, org, title, **kw):
-    return services.create_item(title=title, assignee_org=org, author=people["ministry"], **kw)
+    return f.action_item(people["ministry"], title, org=org, **kw)
 
 
 # --- export --------------------------------------------------------------------------------------

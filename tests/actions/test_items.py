@@ -15,7 +15,6 @@ from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
 from tests import factories as f
-from tests.meetings.helpers import meeting
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
 
@@ -53,15 +52,13 @@ def signed_in(client, user):
 def _group_conclusion(staff, visibility=Visibility.INTERNAL, text="Občine imenujejo skrbnike podatkov."):
     """A working group (Kamnik's official its secretary is made by the caller) with an internal
     meeting and one conclusion."""
-    group = groups.create_group(name="Delovna skupina skrbnikov", code="DS-SK", mandate="")
-    m = meeting(group, visibility=visibility, created_by=staff)
-    conclusion = meetings.add_conclusion(m, text=text, kind=ConclusionKind.DECISION, visibility=visibility)
-    return group, m, conclusion
+    group = f.group(name="Delovna skupina skrbnikov", code="DS-SK")
+    m = f.meeting(group, visibility=visibility, created_by=staff)
+    return group, m, f.conclusion(m, text)
 
 
-def _item(staff, org, **fields):
-    fields.setdefault("title", "Imenovati skrbnika podatkov")
-    return services.create_item(assignee_org=org, author=staff, **fields)
+def _item(staff, org, title="Imenovati skrbnika podatkov", **fields):
+    return f.action_item(staff, title, org=org, **fields)
 
 
 # --- forms ------------------------------------------------------------------------------------

@@ -12,19 +12,15 @@ from coordination.actions.permissions import can_update, update_clause
 from coordination.extensions import db
 from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
-from coordination.meetings import services as meetings
 from coordination.meetings.models import Visibility
 from coordination.organisations.models import Organisation
 from tests import factories as f
 
 
 def _conclusion(author, visibility=Visibility.PUBLIC, group=None, title="Sestanek"):
-    meeting = meetings.create_meeting(title=title, starts_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
-                                      ends_at=datetime(2026, 3, 1, 11, tzinfo=UTC), place="Ljubljana",
-                                      online_url=None, visibility=visibility, group=group, organisers=[],
-                                      created_by=author)
-    return meetings.add_conclusion(meeting, text="Občine imenujejo skrbnike.", kind="decision",
-                                   visibility=visibility)
+    meeting = f.meeting(group, title=title, visibility=visibility, start=datetime(2026, 3, 1, 9, tzinfo=UTC),
+                        place="Ljubljana", organisers=[], created_by=author)
+    return f.conclusion(meeting, "Občine imenujejo skrbnike.")
 
 
 @pytest.fixture
@@ -35,7 +31,7 @@ def people(session, no_csrf):
 
 
 def _item(people, org, title="Naloga", due=None, **kw):
-    return services.create_item(title=title, assignee_org=org, author=people["ministry"], due_date=due, **kw)
+    return f.action_item(people["ministry"], title, org=org, due_date=due, **kw)
 
 
 def _titles(response) -> list[str]:

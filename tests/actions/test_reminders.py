@@ -30,8 +30,7 @@ from coordination.actions.models import (
 from coordination.audit.models import AuditEntry
 from coordination.audit.services import acting_as
 from coordination.extensions import db
-from coordination.meetings import services as meetings
-from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.meetings.models import Visibility
 from coordination.notifications import services as notifications
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
@@ -119,8 +118,8 @@ def people(session):
 
 
 def _item(title, org, author, due, *, person=None, status=ItemStatus.OPEN):
-    item = actions.create_item(title=title, assignee_org=org, assignee_user=person, author=author,
-                               due_date=TODAY + timedelta(days=due) if due is not None else None)
+    item = f.action_item(author, title, org=org, assignee_user=person,
+                         due_date=TODAY + timedelta(days=due) if due is not None else None)
     if status != ItemStatus.OPEN:
         actions.change_status(item, status, author=author)
     return item
@@ -395,15 +394,12 @@ def test_two_runs_at_once_send_each_digest_once(committed_app):
 # --- reminders from a fan-out ----------------------------------------------------------------
 
 def _fanout(people):
-    meeting = meetings.create_meeting(
-        title="Posvet", starts_at=datetime(2026, 3, 1, 9, tzinfo=UTC), ends_at=datetime(2026, 3, 1, 11, tzinfo=UTC),
-        place="Ljubljana", online_url=None, visibility=Visibility.PUBLIC, group=None, organisers=[],
-        created_by=people["ministry"])
-    conclusion = meetings.add_conclusion(meeting, text="Občine imenujejo skrbnike.", kind=ConclusionKind.DECISION,
-                                         visibility=Visibility.PUBLIC)
+    meeting = f.meeting(title="Posvet", visibility=Visibility.PUBLIC, start=datetime(2026, 3, 1, 9, tzinfo=UTC),
+                        place="Ljubljana", organisers=[], created_by=people["ministry"])
+    conclusion = f.conclusion(meeting, "Občine imenujejo skrbnike.")
     orgs = [f.municipality(n) for n in ("Kamnik", "Ljubljana", "Kranj")]
-    return actions.fan_out(conclusion, title="Imenovati skrbnika", author=people["ministry"],
-                           scope=FanOutScope.CHOSEN, chosen=[o.id for o in orgs], due_date=TODAY - timedelta(days=2))
+    return f.fan_out(conclusion, people["ministry"], "Imenovati skrbnika", scope=FanOutScope.CHOSEN,
+                     chosen=[o.id for o in orgs], due_date=TODAY - timedelta(days=2))
 
 
 def test_remind_fanout_once_per_municipality_per_day(session, smtp, people):

@@ -29,7 +29,7 @@ def official(session):
 
 
 def _assign(staff, official, title="Imenovati skrbnika"):
-    return actions.create_item(title=title, assignee_org=official.organisation, author=staff)
+    return f.action_item(staff, title, org=official.organisation)
 
 
 def _unread(user) -> int:
