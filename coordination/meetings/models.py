@@ -41,6 +41,10 @@ STATE_LABELS = {
     MinutesState.APPROVED: _l("Approved"),
 }
 
+# the state of the minutes each step of the workflow is taken from (the rules, the services and the
+# pages that refuse a step read it here)
+STEP_FROM = {"circulate": MinutesState.DRAFT, "approve": MinutesState.CIRCULATED, "comment": MinutesState.CIRCULATED}
+
 
 class Attendance(enum.StrEnum):
     INVITED = "invited"

@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, not_, or_, select, true
 
 from coordination.groups.models import GroupMembership, GroupRole
 from coordination.groups.permissions import current_membership, current_roles
-from coordination.meetings.models import Meeting, MinutesState, Participant, Visibility, meeting_organiser
+from coordination.meetings.models import STEP_FROM, Meeting, MinutesState, Participant, Visibility, meeting_organiser
 from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
 
@@ -113,19 +113,19 @@ def _contributor(user, meeting: Meeting) -> bool:
 @rule("meetings.comment")
 def can_comment(user, meeting: Meeting) -> bool:
     """While circulated, the participants and the group's members comment."""
-    return (meeting is not None and meeting.minutes_state == MinutesState.CIRCULATED and can_view(user, meeting)
+    return (meeting is not None and meeting.minutes_state == STEP_FROM["comment"] and can_view(user, meeting)
             and (runs(user, meeting) or _contributor(user, meeting) or _named(user, meeting)))
 
 
 @rule("meetings.circulate")
 def can_circulate(user, meeting: Meeting) -> bool:
-    return meeting is not None and meeting.minutes_state == MinutesState.DRAFT and runs(user, meeting)
+    return meeting is not None and meeting.minutes_state == STEP_FROM["circulate"] and runs(user, meeting)
 
 
 @rule("meetings.approve")
 def can_approve(user, meeting: Meeting) -> bool:
     """The chair or secretary approves; a meeting without a group: staff or its organiser."""
-    if meeting is None or meeting.minutes_state != MinutesState.CIRCULATED or not signed_in(user):
+    if meeting is None or meeting.minutes_state != STEP_FROM["approve"] or not signed_in(user):
         return False
     if meeting.group is not None:
         return user.role == Role.ADMIN or bool(current_roles(user, meeting.group) & RUNNERS)

@@ -17,6 +17,7 @@ from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.groups.services import create_group
 from coordination.meetings.models import (
+    STEP_FROM,
     AgendaItem,
     Attendance,
     Conclusion,
@@ -36,6 +37,20 @@ MAX_MINUTES_CHARS = 200_000
 
 class MeetingError(Exception):
     """A change refused for a reason the user must be told; nothing was changed."""
+
+
+class WrongState(MeetingError):
+    """The minutes are not in the state a step of the workflow is taken from (models.STEP_FROM)."""
+
+    def __init__(self, state: MinutesState):
+        super().__init__(f"the minutes are {state}")
+        self.state = state
+
+
+def expect_state(meeting: Meeting, step: str) -> None:
+    """Raise WrongState unless the meeting's minutes are where `step` starts from."""
+    if meeting.minutes_state != STEP_FROM[step]:
+        raise WrongState(meeting.minutes_state)
 
 
 @dataclass
@@ -190,23 +205,20 @@ def save_minutes(item: AgendaItem, *, text: str, base_version: int, author, reas
 
 
 def circulate(meeting: Meeting) -> None:
-    if meeting.minutes_state != MinutesState.DRAFT:
-        raise MeetingError("not a draft")
+    expect_state(meeting, "circulate")
     meeting.minutes_state = MinutesState.CIRCULATED
     db.session.flush()
 
 
 def approve(meeting: Meeting, approver) -> None:
-    if meeting.minutes_state != MinutesState.CIRCULATED:
-        raise MeetingError("not circulated")
+    expect_state(meeting, "approve")
     meeting.minutes_state = MinutesState.APPROVED
     meeting.approved_by_id, meeting.approved_at = approver.id, utcnow()
     db.session.flush()
 
 
 def add_comment(item: AgendaItem, *, author, text: str) -> MinutesComment:
-    if item.meeting.minutes_state != MinutesState.CIRCULATED:
-        raise MeetingError("not circulated")
+    expect_state(item.meeting, "comment")
     comment = MinutesComment(item=item, author_id=author.id, text=text.strip())
     db.session.add(comment)
     db.session.flush()

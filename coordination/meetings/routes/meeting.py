@@ -239,11 +239,12 @@ def _changed(meeting_id: int, fragment: str, message: str, anchor: str):
 
 # --- participants ---------------------------------------------------------------------------
 
-def _participant_of(meeting: Meeting, participant_id: int):
-    participant = next((p for p in meeting.participants if p.id == participant_id), None)
-    if participant is None:
+def _one_of(rows, row_id: int):
+    """The one of a meeting's participants or agenda items with this id; 404 when it is not this meeting's."""
+    found = next((row for row in rows if row.id == row_id), None)
+    if found is None:
         abort(404)
-    return participant
+    return found
 
 
 @bp.route("/<int:meeting_id>/udelezenci/oseba", methods=["POST"])
@@ -285,7 +286,7 @@ def add_seat(meeting_id: int):
 @guard(perm.can_browse)
 def set_attendance(meeting_id: int, participant_id: int):
     meeting = _editable(meeting_id)
-    participant = _participant_of(meeting, participant_id)
+    participant = _one_of(meeting.participants, participant_id)
     form = AttendanceForm()
     if form.validate_on_submit():
         services.set_attendance(participant, Attendance(form.attendance.data))
@@ -300,20 +301,13 @@ def set_attendance(meeting_id: int, participant_id: int):
 @guard(perm.can_browse)
 def remove_participant(meeting_id: int, participant_id: int):
     meeting = _editable(meeting_id)
-    participant = _participant_of(meeting, participant_id)
+    participant = _one_of(meeting.participants, participant_id)
     name = str(participant)
     services.remove_participant(participant)
     return _changed(meeting_id, PARTICIPANTS, _("%(name)s removed.", name=name), "participants")
 
 
 # --- the agenda -----------------------------------------------------------------------------
-
-def _item_of(meeting: Meeting, item_id: int):
-    item = next((i for i in meeting.agenda if i.id == item_id), None)
-    if item is None:
-        abort(404)
-    return item
-
 
 @bp.route("/<int:meeting_id>/tocke", methods=["POST"])
 @guard(perm.can_browse)
@@ -331,7 +325,7 @@ def add_item(meeting_id: int):
 def edit_item(meeting_id: int, item_id: int):
     """The item's title and visibility, edited in place: the agenda with this item as a form."""
     meeting = _editable(meeting_id)
-    item = _item_of(meeting, item_id)
+    item = _one_of(meeting.agenda, item_id)
     form = AgendaItemForm(prefix="item", obj=item)
     form.title.render_kw = {"autofocus": True}  # the form replaces the link that opened it: keep the focus there
     if request.method == "GET":
@@ -347,7 +341,7 @@ def edit_item(meeting_id: int, item_id: int):
 @guard(perm.can_browse)
 def remove_item(meeting_id: int, item_id: int):
     meeting = _editable(meeting_id)
-    item = _item_of(meeting, item_id)
+    item = _one_of(meeting.agenda, item_id)
     title = item.title
     services.remove_agenda_item(item)
     return _changed(meeting_id, AGENDA, _("Agenda item %(title)s removed.", title=title), "agenda")
@@ -358,7 +352,7 @@ def remove_item(meeting_id: int, item_id: int):
 def move_item(meeting_id: int, item_id: int):
     """One place up or down: the buttons beside each item."""
     meeting = _editable(meeting_id)
-    item = _item_of(meeting, item_id)
+    item = _one_of(meeting.agenda, item_id)
     offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if offset is None:
         return _detail(meeting, AGENDA, status=422, agenda_error=_("Choose up or down; nothing was changed."))

@@ -242,9 +242,8 @@ def comments(meeting_id: int, item_id: int):
     if request.method == "GET":
         return _review(item)
     meeting = item.meeting
-    if meeting.minutes_state != MinutesState.CIRCULATED:
-        abort(409, description=_("Comments are taken only while the minutes are circulated for review; "
-                                 "these minutes are %(state)s.", state=state_label(meeting.minutes_state)))
+    _refuse_out_of_turn(meeting, "comment", _("Comments are taken only while the minutes are circulated for review; "
+                                              "these minutes are %(state)s."))
     require(perm.can_comment, meeting)
     form = CommentForm(prefix="comment")
     if not form.validate_on_submit():
@@ -263,32 +262,39 @@ def state_label(state: MinutesState) -> str:
             MinutesState.APPROVED: _("approved")}[state]
 
 
+def _refuse_out_of_turn(meeting: Meeting, step: str, refusal: str) -> None:
+    """A step the minutes' state does not allow is refused with 409 and why, to whoever sees the
+    meeting, before the rule is asked who may take it (services.expect_state knows the states)."""
+    try:
+        services.expect_state(meeting, step)
+    except services.WrongState as wrong:
+        abort(409, description=refusal % {"state": state_label(wrong.state)})
+
+
+def _step(meeting_id: int, step: str, rule, take, *, refusal: str, done: str):
+    meeting = _meeting_or_404(meeting_id)
+    require(perm.can_view, meeting)
+    _refuse_out_of_turn(meeting, step, refusal)
+    require(rule, meeting)
+    take(meeting)
+    flash(done, "success")
+    return _back_to_meeting(meeting)
+
+
 @bp.route("/<int:meeting_id>/zapisnik/v-pregled", methods=["POST"])
 @guard(perm.can_browse)
 def circulate(meeting_id: int):
     """Draft -> circulated: the participants are invited to comment."""
-    meeting = _meeting_or_404(meeting_id)
-    require(perm.can_view, meeting)
-    if meeting.minutes_state != MinutesState.DRAFT:
-        abort(409, description=_("Only a draft can be circulated; these minutes are %(state)s.",
-                                 state=state_label(meeting.minutes_state)))
-    require(perm.can_circulate, meeting)
-    services.circulate(meeting)
-    flash(_("The minutes are circulated for review: the participants can now comment on each agenda item."),
-          "success")
-    return _back_to_meeting(meeting)
+    return _step(meeting_id, "circulate", perm.can_circulate, services.circulate,
+                 refusal=_("Only a draft can be circulated; these minutes are %(state)s."),
+                 done=_("The minutes are circulated for review: the participants can now comment on each "
+                        "agenda item."))
 
 
 @bp.route("/<int:meeting_id>/zapisnik/potrdi", methods=["POST"])
 @guard(perm.can_browse)
 def approve(meeting_id: int):
     """Circulated -> approved by the chair or secretary; the minutes are locked."""
-    meeting = _meeting_or_404(meeting_id)
-    require(perm.can_view, meeting)
-    if meeting.minutes_state != MinutesState.CIRCULATED:
-        abort(409, description=_("Only circulated minutes can be approved; these minutes are %(state)s.",
-                                 state=state_label(meeting.minutes_state)))
-    require(perm.can_approve, meeting)
-    services.approve(meeting, current_user)
-    flash(_("The minutes are approved. From now on a change needs a reason and is kept as a revision."), "success")
-    return _back_to_meeting(meeting)
+    return _step(meeting_id, "approve", perm.can_approve, lambda meeting: services.approve(meeting, current_user),
+                 refusal=_("Only circulated minutes can be approved; these minutes are %(state)s."),
+                 done=_("The minutes are approved. From now on a change needs a reason and is kept as a revision."))
