@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, TRANSITIONS, ActionItem, ItemStatus
 from coordination.actions.permissions import update_clause
-from coordination.actions.services import item_query
+from coordination.actions.queries import item_query
 from coordination.extensions import db
 from coordination.types import LJUBLJANA
 from coordination.web.formatting import translated

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from coordination import types
 from coordination.accounts.models import User
-from coordination.actions import services
+from coordination.actions import queries
 from coordination.actions.models import PENDING, ActionItem, ItemStatus
 from coordination.actions.permissions import update_clause, visible_clause
 from coordination.extensions import db
@@ -242,7 +242,7 @@ def updatable_items(user, ids: list[int]) -> list[ActionItem]:
     """Of these ids, the items the user may see and update (for bulk changes); one query."""
     if not ids:
         return []
-    query = services.item_query(user).where(ActionItem.id.in_(ids), update_clause(user))
+    query = queries.item_query(user).where(ActionItem.id.in_(ids), update_clause(user))
     return list(db.session.scalars(query.order_by(ActionItem.id)).unique())
 
 
@@ -250,7 +250,7 @@ def titles(user, ids: list[int]) -> dict[int, tuple[str, str]]:
     """{id: (title, assignee)} of the visible items among ids (the import preview); one query."""
     if not ids:
         return {}
-    query = services.item_query(user).join(Organisation, ActionItem.assignee_org_id == Organisation.id).where(
+    query = queries.item_query(user).join(Organisation, ActionItem.assignee_org_id == Organisation.id).where(
         ActionItem.id.in_(ids)).with_only_columns(ActionItem.id, ActionItem.title, Organisation.name)
     return {item_id: (title, org) for item_id, title, org in db.session.execute(query)}
 

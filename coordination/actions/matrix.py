@@ -14,7 +14,7 @@ from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
 from coordination import types
-from coordination.actions import services
+from coordination.actions import queries
 from coordination.actions.models import PENDING, STATUS_LABELS, ActionItem, FanOut, ItemStatus
 from coordination.actions.permissions import follows_members_only
 from coordination.extensions import db
@@ -124,7 +124,7 @@ def _member_clause(user):
 def fanout_matrix(fanout: FanOut, user, *, status: str = "", region: str = "", members_only: bool = False,
                   today: date | None = None) -> Matrix:
     today = today or types.today()
-    query = (services.item_query(user)
+    query = (queries.item_query(user)
              .with_only_columns(ActionItem.id, ActionItem.status, ActionItem.due_date, Organisation.id,
                                 Organisation.name, Region.code, Region.name, _member_clause(user).label("member"))
              .join(Organisation, Organisation.id == ActionItem.assignee_org_id)

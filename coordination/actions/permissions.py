@@ -160,7 +160,7 @@ def visible_clause(user, *, joined: bool = False):
 
 def update_clause(user):
     """The SQL twin of `can_update` (a boolean column for list rows and imports), over a query that
-    outer-joins ActionItem -> Conclusion -> Meeting (services.item_query): assignee organisation or
+    outer-joins ActionItem -> Conclusion -> Meeting (queries.item_query): assignee organisation or
     person, creator, staff, or a runner of the source meeting (its creator, or the chair or
     secretary of its group today)."""
     if not signed_in(user):

@@ -1,6 +1,6 @@
 """The action-item status report: items by status with owners, due dates, overdue marks, progress
 and a bar chart, for a working group, a meeting, a fan-out or a municipality. Only the items the
-user may see (services.item_query), read in one query."""
+user may see (queries.item_query), read in one query."""
 from __future__ import annotations
 
 from collections import Counter
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import contains_eager, joinedload
 
 from coordination import types
-from coordination.actions import services
+from coordination.actions import queries
 from coordination.actions.matrix import STATUS_COLOURS, STATUS_ORDER, progress, status_bars
 from coordination.actions.models import PENDING, PRIORITY_LABELS, STATUS_LABELS, ActionItem
 from coordination.documents.meetings import slug
@@ -29,7 +29,7 @@ class Section:
 
 
 def _items(user, where) -> list[ActionItem]:
-    query = (services.item_query(user).where(where)
+    query = (queries.item_query(user).where(where)
              .options(contains_eager(ActionItem.conclusion).contains_eager(Conclusion.meeting),
                       joinedload(ActionItem.assignee_user)))
     return list(db.session.scalars(query).unique())

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coordination import types
 from coordination.accounts.models import Role
 from coordination.actions import services
 from coordination.actions.models import ActionItem, FanOut, FanOutScope, ItemStatus, Notification, ReminderLog
@@ -155,7 +156,7 @@ def test_an_association_without_members_reaches_nobody(client, staff, conclusion
 
 def test_a_past_due_date_is_allowed_with_a_warning(client, staff, conclusion):
     f.login(client, staff)
-    yesterday = (services.today() - timedelta(days=1)).isoformat()
+    yesterday = (types.today() - timedelta(days=1)).isoformat()
     response = client.post(_url(conclusion), data={"title": "Pozno", "priority": "normal", "scope": "chosen",
                                                    "chosen": [f.municipality("Kamnik").id], "due_date": yesterday},
                            follow_redirects=True)
@@ -185,7 +186,7 @@ def test_only_those_who_run_the_meeting_fan_out(client, staff, conclusion):
 # --- the status matrix ------------------------------------------------------------------------
 
 def _fan_out(conclusion, staff, **kwargs):
-    return f.fan_out(conclusion, staff, "Imenovati predstavnika", due_date=services.today() + timedelta(days=5), **kwargs)
+    return f.fan_out(conclusion, staff, "Imenovati predstavnika", due_date=types.today() + timedelta(days=5), **kwargs)
 
 
 def _spread(fanout, staff):
@@ -196,7 +197,7 @@ def _spread(fanout, staff):
         if spread[n % 5] != ItemStatus.OPEN:
             item.status = spread[n % 5]
     kamnik = next(i for i in items if i.assignee_org.name == "Kamnik")
-    kamnik.status, kamnik.due_date = ItemStatus.OPEN, services.today() - timedelta(days=2)
+    kamnik.status, kamnik.due_date = ItemStatus.OPEN, types.today() - timedelta(days=2)
     db.session.commit()
     return items
 

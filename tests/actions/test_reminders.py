@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import delete, func, select
 
+from coordination import types
 from coordination.accounts.models import Role, User
 from coordination.actions import reminders
 from coordination.actions import services as actions
@@ -36,7 +37,7 @@ from coordination.web.transaction import unit_of_work
 from tests import factories as f
 from tests.committed import committing_app
 
-TODAY = actions.today()
+TODAY = types.today()
 
 
 # --- a real SMTP server ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from coordination import create_app
+from coordination import create_app, types
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import create_user
 from coordination.audit.services import acting_as
@@ -218,7 +218,7 @@ def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]
     from coordination.actions.models import ActionItem, ItemStatus, Priority
     from coordination.meetings import queries as meeting_queries
 
-    today = actions.today()
+    today = types.today()
     public = meeting_queries.load(ids["public_meeting"])
     fanout = f.fan_out(public.conclusions[1], users["ministry"], "Imenovati predstavnika za strategijo DS 2030",
                        description="Občina sporoči ime in kontakt predstavnika.", due_date=today + timedelta(days=10))

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from coordination import types
 from coordination.actions import permissions as perm
-from coordination.actions import services
+from coordination.actions import queries, services
 from coordination.actions.forms import DeleteForm, ItemForm, NoteForm, StatusForm
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
@@ -27,17 +27,17 @@ CHANGED = {"HX-Trigger": "notifications-changed"}
 @adds_to("meetings.conclusions")
 def _conclusion_items(conclusions) -> dict:
     """How many action items each of a meeting's conclusions has (one grouped query, even for none)."""
-    return {"item_counts": services.item_counts(c.id for c in conclusions)}
+    return {"item_counts": queries.item_counts(c.id for c in conclusions)}
 
 
 @adds_to("groups.detail")
 def _group_items(user, group) -> dict:
     """The group page's pending action items from conclusions of its meetings."""
-    return {"open_items": services.group_open_items(user, group), "item_status_labels": translated(STATUS_LABELS)}
+    return {"open_items": queries.group_open_items(user, group), "item_status_labels": translated(STATUS_LABELS)}
 
 
 def _item_or_404(item_id: int):
-    item = services.load_page(item_id)
+    item = queries.load_page(item_id)
     if item is None:
         abort(404)
     return item
@@ -124,7 +124,7 @@ def _form(*, data=None, org_id=None, **kwargs) -> ItemForm:
     request, else `org_id`)."""
     chosen = request.values.get("assignee_org_id", type=int) or org_id
     return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *organisation_choices()],
-                    people=services.org_people(chosen), **kwargs)
+                    people=queries.org_people(chosen), **kwargs)
 
 
 def _person_fragment_or(page: str, form: ItemForm, status: int, **context):
@@ -165,7 +165,7 @@ def create():
 @bp.route("/sklepi/<int:conclusion_id>/naloge/nova", methods=["GET", "POST"])
 @guard(perm.can_browse)
 def create_from(conclusion_id: int):
-    conclusion = services.load_conclusion(conclusion_id)
+    conclusion = queries.load_conclusion(conclusion_id)
     if conclusion is None:
         abort(404)
     require(perm.can_create_from, conclusion)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from coordination import types
-from coordination.actions import io, listing, services
+from coordination.actions import io, listing, queries, services
 from coordination.actions import permissions as perm
 from coordination.actions.forms import StatusForm
 from coordination.actions.list_forms import BulkStatusForm, ImportForm
@@ -58,7 +58,7 @@ def index():
 @guard(perm.can_browse)
 def set_status(item_id: int):
     """A row's status change: the row again for htmx, otherwise back to the filtered list."""
-    item = services.load(item_id)
+    item = queries.load(item_id)
     if item is None or not perm.can_view(current_user, item):
         abort(404)
     require(perm.can_update, item)
