@@ -54,6 +54,7 @@ messages: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check coordination tests benchmark config.py wsgi.py
 	$(BIN)/bandit -q -r coordination -c pyproject.toml
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) node_modules coordination/static/vendor instance/test-*.db instance/e2e.db

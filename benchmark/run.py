@@ -206,7 +206,7 @@ def _generate_actions(rnd, scale, now, users, municipalities, ministry, n_conclu
 def _reindex() -> None:
     """Bulk inserts bypass the search index's flush hook: rebuild it, as `flask search reindex` does."""
     try:
-        from coordination.search.indexing import reindex
+        from coordination.search.index import reindex
     except ImportError:
         return
     reindex()
@@ -334,12 +334,14 @@ def time_fan_out(app) -> float:
     from coordination.actions import services as actions
     from coordination.actions.models import FanOutScope
     from coordination.audit.services import acting_as
+    from coordination.web.transaction import unit_of_work
 
     with app.app_context(), acting_as("benchmark"):
         ministry = db.session.scalar(select(User).where(User.email == "ministrstvo@bench.si"))
         conclusion = db.session.get(Conclusion, 2)
         started = time.perf_counter()
-        actions.fan_out(conclusion, title="Merjena razpršitev", author=ministry, scope=FanOutScope.ALL)
+        with unit_of_work():
+            actions.fan_out(conclusion, title="Merjena razpršitev", author=ministry, scope=FanOutScope.ALL)
         return (time.perf_counter() - started) * 1000
 
 

@@ -1,13 +1,16 @@
 """Coordination workspace for Slovenian municipalities, their associations and the ministry."""
 from __future__ import annotations
 
+import importlib
 import sqlite3
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 from coordination.extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -19,16 +22,16 @@ BLUEPRINTS = (
     "coordination.audit.routes",
     "coordination.groups.routes",
     "coordination.dashboard.routes",
-    "coordination.meetings.routes",
-    "coordination.meetings.minutes_routes",
-    "coordination.meetings.conclusions_routes",
+    "coordination.meetings.routes.meeting",
+    "coordination.meetings.routes.minutes",
+    "coordination.meetings.routes.conclusions",
     "coordination.documents.routes",
     "coordination.calendar.routes",
     "coordination.calendar.views",
-    "coordination.actions.notification_routes",
-    "coordination.actions.list_routes",
-    "coordination.actions.fanout_routes",
-    "coordination.actions.routes",
+    "coordination.notifications.routes",
+    "coordination.actions.routes.lists",
+    "coordination.actions.routes.fanouts",
+    "coordination.actions.routes.items",
     "coordination.search.routes",
     "coordination.site.routes",
     "coordination.stewards.routes",
@@ -76,8 +79,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(app_config.load(config_name))
     app.config.update(overrides)
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
@@ -88,9 +89,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     htmx.init_app(app)
     _init_login(app)
 
-    # models must be imported before metadata is used; the audit hook must be registered
-    import importlib
-
+    # The features are imported here, when the app is made, not when this package is: every module
+    # of the app imports `coordination.…`, which runs this file first. Models must be imported before
+    # metadata is used; the audit hook must be registered.
     from coordination import models  # noqa: F401
     from coordination.audit import services as _audit  # noqa: F401
 
@@ -105,14 +106,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     operations.register(app)
     _register_template_context(app)
 
-    from coordination import cli
+    from coordination import cli  # imports the features (see above)
 
     cli.register(app)
     return app
 
 
 def _init_login(app):
-    from coordination.accounts.services import load_user
+    from coordination.accounts.services import load_user  # a feature: imported when the app is made
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -125,8 +126,6 @@ def _init_login(app):
         if getattr(request, "htmx", None):
             # an htmx call must not swap the login page into a fragment: send the browser there
             return "", 401, {"HX-Redirect": target}
-        from flask import flash
-
         flash(_("Please sign in to continue. If you were signed in, your session has expired."), "info")
         return redirect(target)
 
@@ -134,11 +133,4 @@ def _init_login(app):
 def _register_template_context(app):
     @app.context_processor
     def inject():
-        from flask_babel import get_locale
-
         return {"lang": str(get_locale() or "sl"), "languages": app.config["LANGUAGES"]}
-
-    from coordination.actions.models import describe_scope
-    from coordination.audit.models import action_label, record_kind
-
-    app.jinja_env.filters.update(record_kind=record_kind, action_label=action_label, fanout_scope=describe_scope)

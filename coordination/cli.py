@@ -3,8 +3,19 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from coordination import demo as demo_data
+from coordination.accounts import services
+from coordination.actions.reminders import send_digests
 from coordination.audit.services import acting_as
+from coordination.extensions import db
+from coordination.organisations import reference as ref
+from coordination.organisations.models import Organisation
+from coordination.organisations.reference import MINISTRY
+from coordination.roles import Role
+from coordination.search.index import reindex
+from coordination.web.transaction import unit_of_work
 
 
 def register(app):
@@ -15,9 +26,7 @@ def register(app):
     @reference.command("load")
     def reference_load():
         """Load or refresh regions, municipalities, associations and the ministry (idempotent)."""
-        from coordination.organisations import reference as ref
-
-        with acting_as("system: flask reference load"):
+        with acting_as("system: flask reference load"), unit_of_work():
             created = ref.load()
         click.echo("Reference data loaded: " + ", ".join(f"{v} new {k}" for k, v in created.items()))
 
@@ -26,14 +35,9 @@ def register(app):
         """Create the demo accounts (development only, idempotent)."""
         if not current_app.config.get("CREATE_DEMO_ACCOUNTS"):
             raise click.ClickException("Demo data is only for development (APP_CONFIG=development).")
-        from coordination import demo as demo_data
-        from coordination.extensions import db
-        from coordination.search.indexing import reindex
-
-        with acting_as("system: flask demo load"):
+        with acting_as("system: flask demo load"), unit_of_work():
             created = demo_data.load()
-        reindex()  # the flush hook indexes what the loader writes; this also covers data from before the index
-        db.session.commit()
+            reindex()  # the flush hook indexes what the loader writes; this also covers data from before the index
         click.echo(f"Demo data loaded: {created} new accounts.")
 
     @accounts.command("create-admin")
@@ -42,14 +46,6 @@ def register(app):
     @click.password_option()
     def create_admin(email, name, password):
         """Create the first administrator of a production installation."""
-        from sqlalchemy import select
-
-        from coordination.accounts import services
-        from coordination.extensions import db
-        from coordination.organisations.models import Organisation
-        from coordination.organisations.reference import MINISTRY
-        from coordination.roles import Role
-
         if len(password) < 10:
             raise click.ClickException("The password must have at least 10 characters.")
         if services.email_taken(email):
@@ -57,7 +53,7 @@ def register(app):
         ministry = db.session.scalar(select(Organisation).where(Organisation.short_name == MINISTRY[0]))
         if ministry is None:
             raise click.ClickException("Run `flask reference load` first.")
-        with acting_as("system: flask accounts create-admin"):
+        with acting_as("system: flask accounts create-admin"), unit_of_work():
             services.create_user(email=email, name=name, role=Role.ADMIN, organisation_id=ministry.id,
                                  password=password)
         click.echo(f"Administrator {email} created.")
@@ -69,10 +65,8 @@ def register(app):
                   help="Items due within this many days (default: REMINDER_DAYS, 7); overdue ones always.")
     def reminders_send(days):
         """Send each user one digest of their overdue and soon-due action items (at most once a day)."""
-        from coordination.actions.reminders import send_digests
-
         days = current_app.config["REMINDER_DAYS"] if days is None else days
-        with acting_as("reminders"):
+        with acting_as("reminders"), unit_of_work():
             summary = send_digests(days)
         click.echo(f"sent {summary.sent} digests, skipped {summary.skipped} (already sent today)")
         if summary.failed:
@@ -85,11 +79,8 @@ def register(app):
     @search.command("reindex")
     def search_reindex():
         """Rebuild the search index from meetings, minutes, conclusions and action items (after bulk writes)."""
-        from coordination.extensions import db
-        from coordination.search.indexing import reindex
-
-        count = reindex()
-        db.session.commit()
+        with unit_of_work():
+            count = reindex()
         click.echo(f"Search index rebuilt: {count} documents.")
 
     data = AppGroup("data", help="Backup and move: every record in one portable file.")

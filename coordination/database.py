@@ -8,6 +8,7 @@ from sqlalchemy import text
 from coordination.audit.services import acting_as
 from coordination.extensions import db
 from coordination.organisations import reference
+from coordination.web.transaction import unit_of_work
 
 
 def rebuild(app) -> None:
@@ -27,6 +28,6 @@ def rebuild(app) -> None:
                 conn.execute(text("DROP COLLATION IF EXISTS sl"))
             engine.dispose()
         upgrade()
-        with acting_as("reference data"):
+        with acting_as("reference data"), unit_of_work():
             reference.load()
         db.session.remove()

@@ -4,13 +4,24 @@ Never runs in production (the CLI refuses). Passwords are listed in the README.
 """
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
+from coordination import types
 from coordination.accounts import services as accounts
 from coordination.accounts.models import User
+from coordination.actions import services as actions
+from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, Priority
 from coordination.extensions import db
+from coordination.groups import services as groups
+from coordination.groups.models import GroupRole
+from coordination.meetings import services as meetings
+from coordination.meetings.models import Attendance, Conclusion, ConclusionKind, Meeting, Visibility
 from coordination.organisations.models import Organisation, OrgKind
 from coordination.roles import Role
+from coordination.types import LJUBLJANA
 
 # development only, listed in the README
 DEMO_PASSWORD = "demo-geslo-2024"  # noqa: S105  # nosec B105
@@ -52,12 +63,7 @@ CONCLUSIONS = (
 
 def load_minister_meeting() -> bool:
     """The meeting of ZMOS and SOS with the minister on 20. 9. 2022 with its five conclusions."""
-    from datetime import datetime
 
-    from coordination.groups import services as groups
-    from coordination.meetings import services as meetings
-    from coordination.meetings.models import Attendance, ConclusionKind, Meeting, Visibility
-    from coordination.web.formatting import LJUBLJANA
 
     if db.session.scalar(select(Meeting.id).where(Meeting.title == MINISTER_MEETING)) is not None:
         return False
@@ -84,20 +90,14 @@ def load_minister_meeting() -> bool:
     meetings.circulate(meeting)
     meetings.approve(meeting, ministry_user)
     meeting.approved_at = datetime(2022, 10, 4, 9, 0, tzinfo=LJUBLJANA)  # the record shows the real date
-    db.session.commit()
+    db.session.flush()
     _load_group_work(established["DS-IT"], established["DS-SP"])
     return True
 
 
 def _load_group_work(it_group, steward_group) -> None:
     """Demo people in the two groups, and a coming DS-IT meeting whose minutes are a draft."""
-    from datetime import datetime
 
-    from coordination.groups import services as groups
-    from coordination.groups.models import GroupRole
-    from coordination.meetings import services as meetings
-    from coordination.meetings.models import Visibility
-    from coordination.web.formatting import LJUBLJANA
 
     people = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@demo.si")))}
     for group, email, role in ((it_group, "ministrstvo@demo.si", GroupRole.CHAIR),
@@ -139,19 +139,14 @@ def load_action_items() -> bool:
     """The action items of the five conclusions, and conclusion 2 fanned out to all 212
     municipalities (name a data steward) with a realistic spread of statuses; due dates are set
     relative to today so the demo always has overdue and soon-due work."""
-    import random
-    from datetime import timedelta
 
-    from coordination.actions import services as actions
-    from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, Priority
-    from coordination.meetings.models import Conclusion, Meeting
 
     meeting = db.session.scalar(select(Meeting).where(Meeting.title == MINISTER_MEETING))
     if meeting is None or db.session.scalar(select(ActionItem.id).join(Conclusion).where(
             Conclusion.meeting_id == meeting.id).limit(1)) is not None:
         return False
     ministry = db.session.scalar(select(User).where(User.email == "ministrstvo@demo.si"))
-    today = actions.today()
+    today = types.today()
     by_number = {c.number: c for c in meeting.conclusions}
     for number, title, assignee, status, due_in in FOLLOW_UP:
         item = actions.create_item(title=title, assignee_org=_organisation(assignee), author=ministry,
@@ -187,7 +182,7 @@ def load() -> int:
         kamnik = _organisation("Kamnik")
         db.session.add(Organisation(kind=OrgKind.HOST, name=DEMO_HOST, address="Glavni trg 1, 1241 Kamnik",
                                     region_id=kamnik.region_id))
-        db.session.commit()
+        db.session.flush()
     created = 0
     for email, name, role, org_key in ACCOUNTS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
@@ -198,7 +193,7 @@ def load() -> int:
     load_action_items()
     from coordination.stewards import demo as steward_demo
 
-    steward_demo.load()
+    steward_demo.load(STEWARD_TASK)
     from coordination.points import demo as points_demo
 
     points_demo.load(DEMO_HOST)

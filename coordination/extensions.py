@@ -6,6 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 # Explicit constraint names keep migrations identical on SQLite and PostgreSQL.
@@ -28,3 +29,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+
+
+def insert_on_conflict(model, bind):
+    """The INSERT of the database in use, which knows ON CONFLICT (SQLite 3.24+ and PostgreSQL)."""
+    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(model)

@@ -4,6 +4,8 @@ Features import these from here (never from each other), so no feature needs acc
 organisations just to ask whether someone is signed in or is staff."""
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 from coordination.web.authz import rule
 
 
@@ -13,6 +15,15 @@ class Role(enum.StrEnum):
     ASSOCIATION = "association"
     MUNICIPAL = "municipal"
     HOST = "host"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.MINISTRY: _l("Ministry staff"),
+    Role.ASSOCIATION: _l("Association staff"),
+    Role.MUNICIPAL: _l("Municipal official"),
+    Role.HOST: _l("Point host"),
+}
 
 
 @rule("signed_in")

@@ -11,6 +11,7 @@ from coordination import create_app
 from coordination.audit.services import acting_as
 from coordination.extensions import db
 from coordination.organisations import reference
+from coordination.web.transaction import unit_of_work
 
 
 def _remove(path: str) -> None:
@@ -35,7 +36,7 @@ def committing_app(app, name: str):
         concurrent = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
         with concurrent.app_context():
             upgrade()
-            with acting_as("tests"):
+            with acting_as("tests"), unit_of_work():
                 reference.load()
             db.session.remove()
     try:

@@ -23,12 +23,17 @@ from coordination.extensions import db  # noqa: E402
 class IsolatedClient(FlaskClient):
     """Tests keep an app context open, which Flask reuses for every request it serves; `g` then
     carries flask-login's user and Babel's locale from one request (and client) into the next.
-    Each request starts with an empty `g`, as it does in production."""
+    Each request starts with an empty `g`, as it does in production.
+
+    What the test wrote before the request is committed first (into the test's outer transaction,
+    which is still rolled back at the end), as it would be in production before anybody asks: a
+    request that fails then rolls back its own work only, not the test's set-up."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
             for key in list(g):
                 g.pop(key)
+            db.session.commit()
         return super().open(*args, **kwargs)
 
 

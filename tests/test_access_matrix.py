@@ -10,13 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from coordination.accounts.models import Role
-from coordination.actions import services as actions
 from coordination.actions.models import FanOutScope, Notification
 from coordination.extensions import db
-from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
-from coordination.meetings import services as meetings
-from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.meetings.models import Visibility
 from tests import factories as f
 from tests.points import fixtures as points_fixtures
 from tests.points.analysis_data import access_matrix_objects as analysis_objects
@@ -424,31 +421,22 @@ def objects(session):
         "municipal_other": f.user(Role.MUNICIPAL, ljubljana),
         "host": f.user(Role.HOST),
     }
-    group = groups.create_group(name="Delovna skupina za matriko", code="DS-MAT", mandate="")
-    groups.add_member(group, organisation_id=kamnik.id, user_id=users["municipal"].id, role=GroupRole.SECRETARY,
-                      valid_from=None, valid_until=None)
-    seat = groups.add_member(group, organisation_id=ljubljana.id, user_id=None, role=GroupRole.MEMBER,
-                             valid_from=None, valid_until=None)
+    group = f.group(name="Delovna skupina za matriko", code="DS-MAT")
+    f.member(group, users["municipal"], GroupRole.SECRETARY)
+    seat = f.member(group, ljubljana)
     # an internal meeting of that group (so the municipal official is its secretary), with one agenda
-    # item and one conclusion; and a public meeting of the ministry without a group
-    internal = meetings.create_meeting(
-        title="Seja DS-MAT", starts_at=datetime(2024, 5, 6, 8, tzinfo=UTC),
-        ends_at=datetime(2024, 5, 6, 10, tzinfo=UTC), place="Ljubljana", online_url=None,
-        visibility=Visibility.INTERNAL, group=group, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
-    item = meetings.add_agenda_item(internal, title="Uvod", visibility=Visibility.INTERNAL)
-    for version in (0, 1):  # two saved versions of its minutes
-        meetings.save_minutes(item, text=f"Zapis {version + 1}", base_version=version, author=users["municipal"])
-    conclusion = meetings.add_conclusion(internal, text="Sklep", kind=ConclusionKind.DECISION,
-                                         visibility=Visibility.INTERNAL, agenda_item=item)
-    public = meetings.create_meeting(
-        title="Javni posvet", starts_at=datetime(2024, 6, 6, 8, tzinfo=UTC),
-        ends_at=datetime(2024, 6, 6, 10, tzinfo=UTC), place="Ljubljana", online_url=None,
-        visibility=Visibility.PUBLIC, group=None, organisers=[f.by_short_name("MDP")], created_by=users["ministry"])
+    # item (two saved versions of its minutes) and one conclusion; and a public meeting of the ministry
+    # without a group
+    internal = f.meeting(group, title="Seja DS-MAT", start=datetime(2024, 5, 6, 8, tzinfo=UTC), place="Ljubljana",
+                         created_by=users["ministry"])
+    item = f.minutes(internal, users["municipal"], "Zapis 1", "Zapis 2", title="Uvod")
+    conclusion = f.conclusion(internal, agenda_item=item)
+    public = f.meeting(title="Javni posvet", start=datetime(2024, 6, 6, 8, tzinfo=UTC), place="Ljubljana",
+                       visibility=Visibility.PUBLIC, created_by=users["ministry"])
     # action items: {action} from the internal conclusion for Kamnik (the municipal user's), created by
     # the ministry; {fanout} of that conclusion to Kamnik and Ljubljana; {other_action} Ljubljana's item in it
-    action = actions.create_item(title="Naloga", assignee_org=kamnik, author=users["ministry"], conclusion=conclusion)
-    fanout = actions.fan_out(conclusion, title="Razpršena naloga", author=users["ministry"], scope=FanOutScope.CHOSEN,
-                             chosen=[kamnik.id, ljubljana.id])
+    action = f.action_item(users["ministry"], org=kamnik, conclusion=conclusion)
+    fanout = f.fan_out(conclusion, users["ministry"], scope=FanOutScope.CHOSEN, chosen=[kamnik.id, ljubljana.id])
     other_action = next(i for i in fanout.items if i.assignee_org_id == ljubljana.id)
     notification = db.session.scalar(select(Notification.id).where(
         Notification.user_id == users["municipal"].id).order_by(Notification.id))

@@ -19,7 +19,7 @@ from coordination.audit.services import acting_as
 from coordination.database import rebuild
 from coordination.extensions import db
 from coordination.meetings.models import Meeting
-from coordination.search.indexing import reindex
+from coordination.search.index import reindex
 from coordination.web.transaction import unit_of_work
 from tests.servers import postgres_database
 

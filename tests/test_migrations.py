@@ -31,6 +31,7 @@ def test_upgrade_keeps_existing_data_on_sqlite(tmp_path):
     from coordination import create_app
     from coordination.audit.services import acting_as
     from coordination.organisations import reference
+    from coordination.web.transaction import unit_of_work
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'upgrade.db'}")
     with app.app_context():
@@ -40,7 +41,7 @@ def test_upgrade_keeps_existing_data_on_sqlite(tmp_path):
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
         revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
         upgrade(revision=revisions[0])
-        with acting_as("tests"):
+        with acting_as("tests"), unit_of_work():
             reference.load()
         db.session.remove()
         org_id = db.session.scalar(text("SELECT min(id) FROM organisation"))

@@ -3,16 +3,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import EqualTo, ValidationError
 
 from coordination.accounts import services
-from coordination.roles import Role
+from coordination.roles import ROLE_LABELS
 from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, password_length, required
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.MINISTRY: _l("Ministry staff"),
-    Role.ASSOCIATION: _l("Association staff"),
-    Role.MUNICIPAL: _l("Municipal official"),
-    Role.HOST: _l("Point host"),
-}
 
 
 class LoginForm(Form):

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from coordination.accounts import permissions as perm
 from coordination.accounts import services
 from coordination.accounts.forms import (
-    ROLE_LABELS,
     ActiveForm,
     LoginForm,
     NewUserForm,
@@ -18,12 +17,13 @@ from coordination.accounts.forms import (
 from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.organisations.services import all_organisations
-from coordination.roles import Role
+from coordination.roles import ROLE_LABELS, Role
 from coordination.web.authz import guard, public, require
 from coordination.web.formatting import sl_order
 from coordination.web.htmx import render
 from coordination.web.navigation import safe_next
 from coordination.web.pagination import paginate
+from coordination.web.sections import adds_to
 
 bp = Blueprint("accounts", __name__)
 
@@ -96,6 +96,13 @@ def set_language():
     if current_user.is_authenticated:
         services.set_language(current_user, code)
     return redirect(safe_next(request.form.get("next")))
+
+
+@adds_to("organisations.detail")
+def _people(org) -> dict:
+    """An organisation's people, for its page."""
+    return {"users": list(db.session.scalars(
+        select(User).where(User.organisation_id == org.id).order_by(sl_order(User.name))))}
 
 
 # --- administration -------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def authenticate(email: str, password: str, address: str | None) -> LoginResult:
     with acting_as(user_label(user), user):
         throttle.clear(email)
         user.last_login_at = utcnow()
-        db.session.commit()
+        db.session.flush()
     return LoginResult(user=user)
 
 
@@ -60,7 +60,7 @@ def create_user(*, email: str, name: str, role: Role, organisation_id: int, pass
     user = User(email=normalise_email(email), name=name.strip(), role=role, organisation_id=organisation_id,
                 password_hash=hash_password(password), language=language, active=True)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -69,7 +69,7 @@ def update_user(user: User, *, email: str, name: str, role: Role, organisation_i
     if user.role != role or user.organisation_id != organisation_id:
         user.session_version += 1  # new powers or a new organisation: sign in again
     user.role, user.organisation_id = role, organisation_id
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -77,14 +77,14 @@ def set_active(user: User, active: bool) -> User:
     if user.active != active:
         user.active = active
         user.session_version += 1
-        db.session.commit()
+        db.session.flush()
     return user
 
 
 def set_password(user: User, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -99,7 +99,7 @@ def change_own_password(user: User, current: str, new_password: str) -> bool:
 def set_language(user: User, language: str) -> None:
     if user.language != language:
         user.language = language
-        db.session.commit()
+        db.session.flush()
 
 
 def load_user(user_id: str) -> User | None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from coordination.accounts.models import LoginAttempt
 from coordination.extensions import db
 from coordination.types import utcnow
+from coordination.web.transaction import commit_early
 
 
 @dataclass
@@ -74,7 +75,7 @@ def record_failure(email: str, address: str | None) -> None:
         attempt.last_failure_at = now
         if attempt.failures >= lock_after:
             attempt.locked_until = now + lock_for
-    db.session.commit()
+    commit_early("a failed sign-in must count although its request answers 401 and is rolled back")
 
 
 def clear(email: str) -> None:

@@ -6,18 +6,11 @@ from sqlalchemy import select
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from coordination.actions.models import PRIORITY_LABELS, FanOutScope, Priority
+from coordination.actions.models import PRIORITY_LABELS, SCOPE_LABELS, FanOutScope, Priority
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region
 from coordination.web.formatting import sl_order
 from coordination.web.forms import Form, choices, max_length, required
-
-SCOPE_LABELS = {
-    FanOutScope.ALL: _l("All municipalities"),
-    FanOutScope.REGION: _l("The municipalities of one statistical region"),
-    FanOutScope.ASSOCIATION: _l("The members of an association"),
-    FanOutScope.CHOSEN: _l("Municipalities I choose"),
-}
 
 
 def municipalities_by_region() -> list[tuple[str, list[tuple[int, str]]]]:

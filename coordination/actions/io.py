@@ -16,7 +16,9 @@ from flask_babel import gettext as _
 
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, TRANSITIONS, ActionItem, ItemStatus
 from coordination.actions.permissions import update_clause
+from coordination.actions.queries import item_query
 from coordination.extensions import db
+from coordination.types import LJUBLJANA
 from coordination.web.formatting import translated
 
 MAX_ROWS = 5000
@@ -44,15 +46,18 @@ def _labels() -> tuple[dict, dict]:
     return translated(STATUS_LABELS), translated(PRIORITY_LABELS)
 
 
+def _wall_clock(value):
+    """A UTC time as Ljubljana's clock shows it, without a zone (what a spreadsheet cell holds)."""
+    return value.astimezone(LJUBLJANA).replace(tzinfo=None) if value is not None else None
+
+
 def _cells(row, labels) -> list:
     """One export row (from listing.export_rows) as typed cells: dates stay dates."""
-    from coordination.actions.listing import local
-
     (item_id, title, status, priority, org, person, region, due, body, year, seq, meeting, updated, source) = row
     register = f"{body} {year}/{seq}" if body and source else ""
     meeting = meeting if source else ""
     return [item_id, safe(title), labels[0][status], labels[1][priority], safe(org),
-            safe(person or ""), safe(region or ""), due, safe(register), safe(meeting or ""), local(updated)]
+            safe(person or ""), safe(region or ""), due, safe(register), safe(meeting or ""), _wall_clock(updated)]
 
 
 def to_csv(rows) -> bytes:
@@ -69,6 +74,7 @@ def to_csv(rows) -> bytes:
 
 
 def to_xlsx(rows, title: str) -> bytes:
+    # openpyxl is loaded by the one request that asks for a spreadsheet, not by every process at start
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -244,8 +250,6 @@ def problem(row: dict, current: tuple | None) -> str | None:
 
 def current_states(user, ids: list[int]) -> dict[int, tuple]:
     """{id: (status, may update)} of the visible items among ids, for the re-check at apply time."""
-    from coordination.actions.services import item_query
-
     states = {}
     for start in range(0, len(ids), 1000):
         query = item_query(user).where(ActionItem.id.in_(ids[start:start + 1000])).with_only_columns(

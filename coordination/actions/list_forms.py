@@ -1,21 +1,15 @@
-"""Forms of the action-item list: a row's status change, the bulk change of selected rows, and
-the CSV upload for a bulk status update."""
+"""Forms of the action-item list: the bulk change of selected rows and the CSV upload for a bulk
+status update (a row's status change uses forms.StatusForm, as the item's page does)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField
-from wtforms.validators import Optional
+from wtforms import SelectField
 
 from coordination.actions.models import STATUS_LABELS, ItemStatus
-from coordination.web.forms import Form, choices, max_length, required
+from coordination.web.forms import Form, choices, required
 
 
 def status_choices():
     return choices((s.value, STATUS_LABELS[s]) for s in ItemStatus)
-
-
-class StatusForm(Form):
-    status = SelectField(_l("New status"), choices=status_choices(), validators=[required()])
-    note = StringField(_l("Note"), validators=[Optional(), max_length(2000)])
 
 
 class BulkStatusForm(Form):

@@ -7,21 +7,24 @@ holds exactly what the list shows (all pages of it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
+from coordination import types
 from coordination.accounts.models import User
-from coordination.actions import services
+from coordination.actions import queries
 from coordination.actions.models import PENDING, ActionItem, ItemStatus
-from coordination.actions.permissions import update_clause
+from coordination.actions.permissions import update_clause, visible_clause
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings.models import Conclusion, Meeting
+from coordination.meetings.permissions import visible_clause as meeting_clause
 from coordination.organisations.models import Organisation, Region
-from coordination.web.formatting import sort_key
+from coordination.search.index import matching_refs
+from coordination.web.formatting import sl_order, sort_key
 from coordination.web.pagination import Page
 
 PER_PAGE = 50
@@ -97,9 +100,7 @@ def parse(args) -> Filters:
 def filtered(user, filters: Filters, today: date | None = None, *, with_org: bool = False):
     """select(ActionItem) of the visible items matching the filters; with `with_org` (the export)
     joined to the assignee organisation and outer-joined to the source conclusion and meeting."""
-    from coordination.actions.permissions import visible_clause
-
-    today = today or services.today()
+    today = today or types.today()
     # the visibility rule needs no join; the source conclusion and meeting are joined only when a
     # filter or the export needs them (a join over 100,000 rows costs even when nothing is read)
     query = select(ActionItem).where(visible_clause(user))
@@ -127,10 +128,6 @@ def filtered(user, filters: Filters, today: date | None = None, *, with_org: boo
     if filters.due_to is not None:
         query = query.where(ActionItem.due_date <= filters.due_to)
     if filters.text:  # the full-text index: every word as a prefix, any case, any diacritics
-        from sqlalchemy import false
-
-        from coordination.search.services import matching_refs
-
         refs = matching_refs("item", filters.text)
         query = query.where(ActionItem.id.in_(refs) if refs is not None else false())
     if filters.mine:
@@ -161,8 +158,6 @@ def order(query, sort: str, today: date):
 
 def source_clause(user):
     """May the user see the item's source conclusion (else the row does not name it)."""
-    from coordination.meetings.permissions import visible_clause as meeting_clause
-
     return and_(ActionItem.conclusion_id.is_not(None), meeting_clause(user, Conclusion.visibility))
 
 
@@ -179,7 +174,7 @@ def rows_for(user, ids: list[int], today: date | None = None) -> list[Row]:
     assignee organisation and region, person, conclusion and meeting, and says whether the user may
     update it and see its source. (The ids come from the visible, filtered query; asked even for
     none, so a page costs the same number of queries whatever it holds.)"""
-    today = today or services.today()
+    today = today or types.today()
     query = (select(ActionItem, update_clause(user), source_clause(user))
              .join(Organisation, ActionItem.assignee_org_id == Organisation.id)
              .outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
@@ -200,7 +195,7 @@ def page(user, filters: Filters, page_number: int, per_page: int = PER_PAGE, tod
     Sorted by assignee it is the per-organisation counts instead of the count: the Slovenian
     alphabetical order of the organisations is worked out in Python, so the database never sorts
     100,000 rows by a collation."""
-    today = today or services.today()
+    today = today or types.today()
     query = filtered(user, filters, today)
     if filters.sort == "assignee":
         return _page_by_assignee(user, query, page_number, per_page, today)
@@ -247,7 +242,7 @@ def updatable_items(user, ids: list[int]) -> list[ActionItem]:
     """Of these ids, the items the user may see and update (for bulk changes); one query."""
     if not ids:
         return []
-    query = services.item_query(user).where(ActionItem.id.in_(ids), update_clause(user))
+    query = queries.item_query(user).where(ActionItem.id.in_(ids), update_clause(user))
     return list(db.session.scalars(query.order_by(ActionItem.id)).unique())
 
 
@@ -255,14 +250,14 @@ def titles(user, ids: list[int]) -> dict[int, tuple[str, str]]:
     """{id: (title, assignee)} of the visible items among ids (the import preview); one query."""
     if not ids:
         return {}
-    query = services.item_query(user).join(Organisation, ActionItem.assignee_org_id == Organisation.id).where(
+    query = queries.item_query(user).join(Organisation, ActionItem.assignee_org_id == Organisation.id).where(
         ActionItem.id.in_(ids)).with_only_columns(ActionItem.id, ActionItem.title, Organisation.name)
     return {item_id: (title, org) for item_id, title, org in db.session.execute(query)}
 
 
 def export_rows(user, filters: Filters, today: date | None = None):
     """Every matching row as plain columns for the export, in the list's order: one query."""
-    today = today or services.today()
+    today = today or types.today()
     person = aliased(User)
     query = filtered(user, filters, today, with_org=True).outerjoin(Region, Organisation.region_id == Region.id).outerjoin(
         person, ActionItem.assignee_user_id == person.id)
@@ -285,9 +280,6 @@ def filter_options(user, chosen_meeting: int | None = None) -> dict:
     meetings with items that the user may see (plus the chosen one; older meetings are reached from
     their own page), so the form stays the same size however many meetings there are. Four small
     queries."""
-    from coordination.meetings.permissions import visible_clause as meeting_clause
-    from coordination.web.formatting import sl_order
-
     orgs = db.session.execute(select(Organisation.id, Organisation.name).order_by(sl_order(Organisation.name))).all()
     regions = db.session.execute(select(Region.id, Region.name).order_by(sl_order(Region.name))).all()
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).order_by(sl_order(WorkingGroup.name))).all()
@@ -301,9 +293,3 @@ def filter_options(user, chosen_meeting: int | None = None) -> dict:
     meetings = db.session.execute(select(Meeting.id, Meeting.title, Meeting.starts_at).where(wanted)
                                   .order_by(Meeting.starts_at.desc())).all()
     return {"orgs": orgs, "regions": regions, "groups": groups, "meetings": meetings}
-
-
-def local(value: datetime | None) -> datetime | None:
-    from coordination.web.formatting import LJUBLJANA
-
-    return value.astimezone(LJUBLJANA).replace(tzinfo=None) if value is not None else None

@@ -13,11 +13,12 @@ from datetime import date
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
-from coordination.actions import services
+from coordination import types
+from coordination.actions import queries
 from coordination.actions.models import PENDING, STATUS_LABELS, ActionItem, FanOut, ItemStatus
 from coordination.actions.permissions import follows_members_only
 from coordination.extensions import db
-from coordination.meetings import services as meeting_services
+from coordination.meetings import queries as meeting_queries
 from coordination.organisations.models import Organisation, Region, association_membership
 from coordination.web.formatting import sl_order, sort_key
 
@@ -109,7 +110,7 @@ def load_fanout(fanout_id: int) -> FanOut | None:
     """The fan-out with its conclusion and the conclusion's meeting loaded as the rules need them."""
     fanout = db.session.get(FanOut, fanout_id, options=[joinedload(FanOut.conclusion)])
     if fanout is not None:
-        meeting_services.load(fanout.conclusion.meeting_id)  # organisers, participants, group members
+        meeting_queries.load(fanout.conclusion.meeting_id)  # organisers, participants, group members
     return fanout
 
 
@@ -122,8 +123,8 @@ def _member_clause(user):
 
 def fanout_matrix(fanout: FanOut, user, *, status: str = "", region: str = "", members_only: bool = False,
                   today: date | None = None) -> Matrix:
-    today = today or services.today()
-    query = (services.item_query(user)
+    today = today or types.today()
+    query = (queries.item_query(user)
              .with_only_columns(ActionItem.id, ActionItem.status, ActionItem.due_date, Organisation.id,
                                 Organisation.name, Region.code, Region.name, _member_clause(user).label("member"))
              .join(Organisation, Organisation.id == ActionItem.assignee_org_id)

@@ -8,12 +8,15 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
+from coordination.meetings.models import Conclusion
 from coordination.organisations.models import Organisation
+from coordination.search import index as search_index
 from coordination.types import UTCDateTime, enum_column, utcnow
 
 
@@ -63,6 +66,14 @@ class FanOutScope(enum.StrEnum):
     CHOSEN = "chosen"            # a list picked by hand
 
 
+SCOPE_LABELS = {
+    FanOutScope.ALL: _l("All municipalities"),
+    FanOutScope.REGION: _l("The municipalities of one statistical region"),
+    FanOutScope.ASSOCIATION: _l("The members of an association"),
+    FanOutScope.CHOSEN: _l("Municipalities I choose"),
+}
+
+
 class FanOut(db.Model):
     """One step that created an item per municipality from a conclusion."""
 
@@ -86,8 +97,6 @@ class FanOut(db.Model):
 
 def describe_scope(fanout: FanOut) -> str:
     """The selection of a fan-out in words, in the reader's language."""
-    from flask_babel import gettext, ngettext
-
     if fanout.scope == FanOutScope.ALL:
         return gettext("all municipalities")
     if fanout.scope == FanOutScope.REGION:
@@ -219,3 +228,11 @@ class ImportBatch(db.Model):
     valid_rows: Mapped[list] = mapped_column(JSON, default=list)   # [{line, item_id, status, note}]
     errors: Mapped[list] = mapped_column(JSON, default=list)       # [{line, message}]
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- what the search index holds of action items (search/index.py) -----------------------------------
+
+search_index.register(
+    "item", ActionItem, watched=("title", "description", "conclusion_id", "conclusion"),
+    source=select(ActionItem.id, Conclusion.meeting_id, ActionItem.title, ActionItem.description)
+    .outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id))

@@ -7,9 +7,15 @@ follow the items of their member municipalities unless the conclusion is confide
 """
 from __future__ import annotations
 
+from sqlalchemy import and_, exists, false, or_, select, true
+
 from coordination.actions.models import ActionItem, FanOut
-from coordination.meetings.models import Visibility
-from coordination.meetings.permissions import can_view_conclusion, runs
+from coordination.groups.models import GroupMembership
+from coordination.groups.permissions import current_membership
+from coordination.meetings.models import Conclusion, Meeting, Visibility
+from coordination.meetings.permissions import RUNNERS, can_view_conclusion, runs
+from coordination.meetings.permissions import visible_clause as meeting_clause
+from coordination.organisations.models import association_membership
 from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
 
@@ -117,18 +123,18 @@ def follows_members_only(user, obj=None) -> bool:
     return signed_in(user) and user.role == Role.ASSOCIATION
 
 
+@rule("actions.own_import")
+def owns_import(user, batch) -> bool:
+    """A bulk status upload is seen, confirmed and applied only by the user who uploaded it."""
+    return batch is not None and signed_in(user) and batch.user_id == user.id
+
+
 def visible_clause(user, *, joined: bool = False):
     """The SQL twin of `can_view`. By default the conclusions the user may see are one uncorrelated
     subquery (evaluated once, then an index lookup per item) rather than a per-row check, which
     keeps a count over 100,000 items in milliseconds. With `joined=True` the query has joined
     ActionItem -> Conclusion -> Meeting itself (e.g. from one group's meetings) and the rule reads
     their columns row by row, which is cheaper when few rows are in play."""
-    from sqlalchemy import and_, false, or_, select, true
-
-    from coordination.meetings.models import Conclusion, Meeting
-    from coordination.meetings.permissions import visible_clause as meeting_clause
-    from coordination.organisations.models import association_membership
-
     if not signed_in(user):
         return false()
     if is_staff(user):
@@ -152,34 +158,17 @@ def visible_clause(user, *, joined: bool = False):
     return or_(*clauses)
 
 
-@rule("notifications.browse")
-def can_browse_notifications(user, obj=None) -> bool:
-    """Own in-app notifications and e-mail settings: every signed-in user, each only their own."""
-    return signed_in(user)
-
-
 def update_clause(user):
     """The SQL twin of `can_update` (a boolean column for list rows and imports), over a query that
-    outer-joins ActionItem -> Conclusion -> Meeting (services.item_query): assignee organisation or
+    outer-joins ActionItem -> Conclusion -> Meeting (queries.item_query): assignee organisation or
     person, creator, staff, or a runner of the source meeting (its creator, or the chair or
     secretary of its group today)."""
-    from sqlalchemy import and_, exists, false, or_, true
-
-    from coordination.groups.models import GroupMembership
-    from coordination.groups.permissions import today
-    from coordination.meetings.models import Meeting
-    from coordination.meetings.permissions import RUNNERS
-
     if not signed_in(user):
         return false()
     if is_staff(user):
         return true()
-    now = today()
-    runner = exists().where(
-        GroupMembership.group_id == Meeting.group_id, GroupMembership.user_id == user.id,
-        GroupMembership.role.in_(list(RUNNERS)),
-        or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
-        or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now))
+    runner = exists().where(GroupMembership.group_id == Meeting.group_id, GroupMembership.role.in_(list(RUNNERS)),
+                            current_membership(user))
     return or_(ActionItem.assignee_org_id == user.organisation_id, ActionItem.assignee_user_id == user.id,
                ActionItem.created_by_id == user.id,
                and_(ActionItem.conclusion_id.is_not(None), or_(Meeting.created_by_id == user.id, runner)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -25,9 +26,9 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, or_, select
 
-from coordination import mail
+from coordination import mail, types
 from coordination.accounts.models import User
 from coordination.actions import services
 from coordination.actions.models import (
@@ -35,14 +36,13 @@ from coordination.actions.models import (
     STATUS_LABELS,
     ActionItem,
     FanOut,
-    ItemStatus,
-    Notification,
     NotificationKind,
     ReminderLog,
 )
 from coordination.audit.services import record
-from coordination.extensions import db
+from coordination.extensions import db, insert_on_conflict
 from coordination.types import utcnow
+from coordination.web.transaction import commit_early
 
 DIGEST = "digest"
 CLAIM_CHUNK = 500  # rows per INSERT, well under SQLite's limit on bound parameters
@@ -77,37 +77,27 @@ def language_of(user: User) -> str:
 
 # --- claims ----------------------------------------------------------------------------------
 
-def _insert():
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite 3.24+ and PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def claim(user_items: dict[int, int], topic: str, day: date) -> set[int]:
     """Claim (user, topic, day) for each user; return the users whose claim is new (ours). Does not
     commit: the caller commits, which is what makes the claim visible to other processes."""
-    insert = _insert()
     claimed: set[int] = set()
     rows = [{"user_id": uid, "topic": topic, "day": day, "items": n, "sent_at": utcnow()}
             for uid, n in sorted(user_items.items())]
     for start in range(0, len(rows), CLAIM_CHUNK):
-        statement = (insert(ReminderLog).values(rows[start:start + CLAIM_CHUNK])
+        statement = (insert_on_conflict(ReminderLog, db.session.get_bind()).values(rows[start:start + CLAIM_CHUNK])
                      .on_conflict_do_nothing(index_elements=["user_id", "topic", "day"])
                      .returning(ReminderLog.user_id))
         claimed.update(db.session.scalars(statement))
     return claimed
 
 
-def commit_keeping_loaded() -> None:
-    """Commit without expiring the loaded objects (the messages are built from them afterwards;
-    reloading each would cost a query per user and item)."""
+def commit_keeping_loaded(reason: str) -> None:
+    """commit_early() without expiring the loaded objects (the messages are built from them
+    afterwards; reloading each would cost a query per user and item)."""
     session = db.session()
     saved, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.commit()
+        commit_early(reason)
     finally:
         session.expire_on_commit = saved
 
@@ -118,7 +108,7 @@ def release(user_ids, topic: str, day: date) -> None:
     if ids:
         db.session.execute(delete(ReminderLog).where(ReminderLog.user_id.in_(ids), ReminderLog.topic == topic,
                                                      ReminderLog.day == day))
-        db.session.commit()
+        commit_early("a claim given back must stay given back whatever fails next, so a later run retries it")
 
 
 # --- the daily digest ------------------------------------------------------------------------
@@ -198,22 +188,29 @@ def digest_message(digest: Digest, days: int, today: date):
                           render_template("mail/digest.html", **context), language=lang)
 
 
+# Features above this one add their part of the digest here (features only import downwards):
+# extend(digests, today, make_empty_digest) -> digests
+DIGEST_SECTIONS: list[Callable] = []
+
+
+def add_digest_section(extend: Callable) -> Callable:
+    DIGEST_SECTIONS.append(extend)
+    return extend
+
+
 def send_digests(days: int, today: date | None = None) -> DigestSummary:
     """One digest per user and day: claim, commit, send over one connection, release what failed."""
-    today = today or services.today()
+    today = today or types.today()
     summary = DigestSummary()
     digests = collect_digests(days, today)
-    # data stewards: appointments ending within 30 days or ended without a successor
-    from coordination.stewards import digest as steward_digest
-
-    digests = steward_digest.extend(digests, today, lambda user: Digest(user, [], []))
-    # end the reading transaction, so the claim's starts with its write: on SQLite a second process
-    # then waits for our commit instead of failing with "database is locked"
-    commit_keeping_loaded()
+    for extend in DIGEST_SECTIONS:  # other features' parts of the digest (e.g. the data stewards')
+        digests = extend(digests, today, lambda user: Digest(user, [], []))
+    commit_keeping_loaded("end the reading transaction, so the claim's starts with its write: on SQLite a "
+                          "second process then waits for our commit instead of failing with 'database is locked'")
     if not digests:
         return summary
     ours = claim({d.user.id: d.count for d in digests}, DIGEST, today)
-    commit_keeping_loaded()
+    commit_keeping_loaded("other processes must see the claims before any digest goes out")
     summary.skipped = len(digests) - len(ours)
     todo = [d for d in digests if d.user.id in ours]
     delivered: set[int] = set()
@@ -246,7 +243,7 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
     wanted = {int(i) for i in item_ids}
     if not wanted:
         return 0
-    today = services.today()
+    today = types.today()
     items = list(db.session.scalars(select(ActionItem).where(
         ActionItem.fanout_id == fanout.id, ActionItem.id.in_(wanted), ActionItem.status.in_(PENDING))
         .order_by(ActionItem.id)))
@@ -260,14 +257,13 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
     ours = claim({key: 1 for key in keys.values()}, fanout_topic(fanout), today)
     reminded = [item for item in items if keys.get(item.id) in ours]
     if not reminded:
-        db.session.commit()
         return 0
     rows = [(user_id, item) for item in reminded for user_id in targets[item.id]]
     services._notify(rows, NotificationKind.REMINDER, sender, fanout.title)
     record("update", "FanOut", fanout.id, str(fanout),
            {"reminded": [None, len(reminded)], "reminded_by": [None, sender.name],
             "municipalities": [None, sorted(i.assignee_org.name for i in reminded)]})
-    commit_keeping_loaded()
+    commit_keeping_loaded("other processes must see the claims (and the notifications) before the e-mails go out")
     _mail_reminders(fanout, sender, rows)
     return len(reminded)
 
@@ -293,63 +289,3 @@ def _mail_reminders(fanout: FanOut, sender: User, rows: list[tuple[int, ActionIt
     if result.failed:
         current_app.logger.warning("fan-out %s reminder: %d of %d e-mails not delivered (%s)", fanout.id,
                                    len(result.failed), len(messages), result.error or "recipients refused")
-
-
-# --- in-app notifications --------------------------------------------------------------------
-
-def unread_count(user) -> int:
-    """One COUNT on ix_notification_user_unread."""
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
-
-
-def notifications_query(user):
-    return (select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc()))
-
-
-def own_notification(user, notification_id: int) -> Notification | None:
-    """The user's notification, or None (also for somebody else's)."""
-    return db.session.scalar(select(Notification).where(Notification.id == notification_id,
-                                                        Notification.user_id == user.id))
-
-
-def mark_read(notification: Notification) -> None:
-    if notification.read_at is None:
-        notification.read_at = utcnow()
-        db.session.commit()
-
-
-def mark_all_read(user) -> int:
-    changed = db.session.execute(update(Notification).where(
-        and_(Notification.user_id == user.id, Notification.read_at.is_(None))).values(read_at=utcnow())).rowcount
-    db.session.commit()
-    return changed
-
-
-def notification_text(notification: Notification) -> str:
-    """What a notification says, by its kind, in the current language."""
-    if notification.kind == NotificationKind.MESSAGE:  # written in the recipient's language when sent
-        return notification.detail
-    title = notification.item.title if notification.item is not None else "…"
-    kind = notification.kind
-    if kind == NotificationKind.ASSIGNED:
-        return _("You have been assigned the action item “%(title)s”", title=title)
-    if kind == NotificationKind.STATUS_CHANGED:
-        try:
-            status = str(STATUS_LABELS[ItemStatus(notification.detail)])
-        except ValueError:
-            status = notification.detail
-        return _("The status of the action item “%(title)s” has been changed to %(status)s", title=title,
-                 status=status)
-    if kind == NotificationKind.COMMENTED:
-        return _("New entry on the action item “%(title)s”", title=title)
-    return _("Reminder: %(title)s", title=title)
-
-
-# --- the digest switch -----------------------------------------------------------------------
-
-def set_digest(user: User, enabled: bool) -> None:
-    """Turn the daily digest on or off (audited by the User model's hook)."""
-    user.digest_enabled = bool(enabled)
-    db.session.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import insert, select, update
 
 from coordination.accounts.models import User
 from coordination.actions.models import (
@@ -15,6 +15,7 @@ from coordination.actions.models import (
     ActionItem,
     FanOut,
     FanOutScope,
+    ImportBatch,
     ItemStatus,
     ItemUpdate,
     Notification,
@@ -22,9 +23,9 @@ from coordination.actions.models import (
     Priority,
 )
 from coordination.extensions import db
-from coordination.meetings.models import Conclusion, Meeting
+from coordination.meetings.models import Conclusion
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
-from coordination.types import today, utcnow
+from coordination.types import utcnow
 
 
 class ActionError(ValueError):
@@ -100,7 +101,7 @@ def create_item(*, title: str, assignee_org: Organisation, author, description: 
     db.session.add(item)
     db.session.flush()
     _notify(_assignees([item]), NotificationKind.ASSIGNED, author)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -116,7 +117,7 @@ def update_item(item: ActionItem, *, author, title: str, description: str, assig
     db.session.flush()
     if reassigned:
         _notify(_assignees([item]), NotificationKind.ASSIGNED, author)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -138,7 +139,7 @@ def change_status(item: ActionItem, new: ItemStatus, *, author, note: str = "") 
     entry = _set_status(item, ItemStatus(new), note, author)
     db.session.flush()
     _notify(_followers(item), NotificationKind.STATUS_CHANGED, author, str(item.status))
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -155,7 +156,7 @@ def change_statuses(items: list[ActionItem], new: ItemStatus, *, author, note: s
             refused.append(item)
     db.session.flush()
     _notify([row for item in changed for row in _followers(item)], NotificationKind.STATUS_CHANGED, author, str(new))
-    db.session.commit()
+    db.session.flush()
     return len(changed), refused
 
 
@@ -166,13 +167,13 @@ def add_note(item: ActionItem, text: str, *, author) -> ItemUpdate:
     db.session.add(entry)
     db.session.flush()
     _notify(_followers(item) + _assignees([item]), NotificationKind.COMMENTED, author, text.strip()[:120])
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
 def delete_item(item: ActionItem) -> None:
     db.session.delete(item)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- fan-out ---------------------------------------------------------------------------------
@@ -220,128 +221,17 @@ def fan_out(conclusion: Conclusion, *, title: str, author, scope: FanOutScope, d
     db.session.add_all(items)
     db.session.flush()
     _notify(_assignees(items), NotificationKind.ASSIGNED, author)
-    db.session.commit()
+    db.session.flush()
     return fanout
-
-
-# --- queries ---------------------------------------------------------------------------------
-
-def item_query(user):
-    """Items the user may see: ActionItem outer-joined to its conclusion and meeting, filtered by
-    the visibility rule in SQL."""
-    from coordination.actions.permissions import visible_clause
-
-    return (select(ActionItem).outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
-            .outerjoin(Meeting, Conclusion.meeting_id == Meeting.id).where(visible_clause(user)))
-
-
-def load(item_id: int) -> ActionItem | None:
-    return db.session.get(ActionItem, item_id)
-
-
-# --- pages: one item, the items of conclusions, a group's and a user's open items --------------
-
-def load_page(item_id: int) -> ActionItem | None:
-    """An item with everything its page shows and its rules ask (source conclusion and meeting with
-    the people who decide visibility, the progress log with authors) in a fixed number of queries."""
-    from sqlalchemy.orm import joinedload, selectinload
-
-    from coordination.groups.models import WorkingGroup
-
-    meeting = joinedload(ActionItem.conclusion).joinedload(Conclusion.meeting)
-    return db.session.scalar(select(ActionItem).where(ActionItem.id == item_id).options(
-        meeting.selectinload(Meeting.participants), meeting.selectinload(Meeting.organisers),
-        meeting.joinedload(Meeting.group).selectinload(WorkingGroup.memberships),
-        joinedload(ActionItem.assignee_user), joinedload(ActionItem.created_by), joinedload(ActionItem.fanout),
-        selectinload(ActionItem.assignee_org).selectinload(Organisation.associations),
-        selectinload(ActionItem.updates).joinedload(ItemUpdate.author)))
-
-
-def load_conclusion(conclusion_id: int) -> Conclusion | None:
-    """A conclusion with what its rules need (its meeting's people), for creating items from it."""
-    from sqlalchemy.orm import joinedload
-
-    from coordination.groups.models import WorkingGroup
-
-    meeting = joinedload(Conclusion.meeting)
-    return db.session.scalar(select(Conclusion).where(Conclusion.id == conclusion_id).options(
-        meeting.selectinload(Meeting.participants), meeting.selectinload(Meeting.organisers),
-        meeting.joinedload(Meeting.group).selectinload(WorkingGroup.memberships)))
-
-
-def org_people(org_id: int | None) -> list[tuple[int, str]]:
-    """(id, name) of the active users of an organisation, for the assignee person drop-down."""
-    from coordination.web.formatting import sl_order
-
-    if not org_id:
-        return []
-    return [tuple(row) for row in db.session.execute(
-        select(User.id, User.name).where(User.organisation_id == org_id, User.active).order_by(sl_order(User.name)))]
-
-
-def item_counts(conclusion_ids: Iterable[int]) -> dict[int, int]:
-    """How many items each conclusion has, in one grouped query (always one, even for none)."""
-    return dict(db.session.execute(
-        select(ActionItem.conclusion_id, func.count()).where(ActionItem.conclusion_id.in_(list(conclusion_ids)))
-        .group_by(ActionItem.conclusion_id)).all())
-
-
-def _pending_first_due(query, limit: int):
-    """Pending items, overdue first then by due date (none last), high priority first on a tie;
-    each row carries the total and the overdue count (window functions: one query for all)."""
-    rank = case({Priority.HIGH: 0, Priority.NORMAL: 1}, value=ActionItem.priority, else_=2)
-    overdue = case((ActionItem.due_date < today(), 1), else_=0)
-    rows = db.session.execute(
-        query.add_columns(func.count().over(), func.sum(overdue).over())
-        .where(ActionItem.status.in_(list(PENDING)))
-        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, rank, ActionItem.id).limit(limit)).all()
-    total = rows[0][1] if rows else 0
-    late = int(rows[0][2] or 0) if rows else 0
-    return {"rows": [row[0] for row in rows], "total": total, "overdue": late}
-
-
-def visible_items(user):
-    """Items the user may see, without item_query's joins (cheaper where no filter needs them)."""
-    from coordination.actions.permissions import visible_clause
-
-    return select(ActionItem).where(visible_clause(user))
-
-
-def my_open_items(user, limit: int = 10) -> dict:
-    """Pending items assigned to the user personally or created by them one at a time (the items of
-    their fan-outs are followed in the status matrix, not one by one)."""
-    # a union of two index lookups: an OR here lets the planner choose a scan of all items
-    mine = select(ActionItem.id).where(ActionItem.assignee_user_id == user.id).union(
-        select(ActionItem.id).where(ActionItem.created_by_id == user.id, ActionItem.fanout_id.is_(None)))
-    return _pending_first_due(visible_items(user).where(ActionItem.id.in_(mine)), limit)
-
-
-def organisation_open_items(user, limit: int = 10) -> dict:
-    """Pending items assigned to the user's organisation."""
-    return _pending_first_due(visible_items(user).where(ActionItem.assignee_org_id == user.organisation_id), limit)
-
-
-def group_open_items(user, group, limit: int = 10) -> dict:
-    """Pending items from conclusions of the group's meetings that the user may see."""
-    # joined from the group's few meetings and conclusions to their items (index lookups all the
-    # way), so neither database scans all items
-    from coordination.actions.permissions import visible_clause
-
-    query = (select(ActionItem).join(Conclusion, ActionItem.conclusion_id == Conclusion.id)
-             .join(Meeting, Conclusion.meeting_id == Meeting.id)
-             .where(Meeting.group_id == group.id, visible_clause(user, joined=True)))
-    return _pending_first_due(query, limit)
 
 
 # --- bulk status upload (CSV import) ---------------------------------------------------------
 
 def create_import_batch(user, *, filename: str, valid_rows: list[dict], errors: list[dict]):
     """Keep a validated upload until its owner confirms it (nothing is changed yet)."""
-    from coordination.actions.models import ImportBatch
-
     batch = ImportBatch(user_id=user.id, filename=(filename or "")[:200], valid_rows=valid_rows, errors=errors)
     db.session.add(batch)
-    db.session.commit()
+    db.session.flush()
     return batch
 
 
@@ -349,10 +239,6 @@ def apply_import(batch, *, author, check) -> tuple[int, list[dict]] | None:
     """Apply the batch's valid rows once: `check(rows)` returns {item_id: problem or None} as the
     items are now. The batch is claimed with one UPDATE, so a second confirmation (or a second
     process) applies nothing and gets None. Returns (changed, [{line, message}] refused)."""
-    from sqlalchemy import update
-
-    from coordination.actions.models import ImportBatch
-
     claimed = db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.applied_at.is_(None))
                                  .values(applied_at=utcnow()))
     if claimed.rowcount != 1:
@@ -374,5 +260,5 @@ def apply_import(batch, *, author, check) -> tuple[int, list[dict]] | None:
     for status in {item.status for item in changed}:
         _notify([r for item in changed if item.status == status for r in _followers(item)],
                 NotificationKind.STATUS_CHANGED, author, str(status))
-    db.session.commit()
+    db.session.flush()
     return len(changed), refused

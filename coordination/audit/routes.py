@@ -6,14 +6,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from coordination.audit import permissions as perm
-from coordination.audit.models import ACTIONS, AuditEntry, record_kind
+from coordination.audit.models import ACTIONS, AuditEntry, action_label, record_kind
 from coordination.extensions import db
+from coordination.types import LJUBLJANA
 from coordination.web.authz import guard
-from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render
 from coordination.web.pagination import paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/revizijska-sled")
+bp.add_app_template_filter(record_kind, "record_kind")
+bp.add_app_template_filter(action_label, "action_label")
 
 
 

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from coordination.meetings.models import Meeting
-from coordination.types import utcnow
-from coordination.web.formatting import LJUBLJANA
+from coordination.types import LJUBLJANA, utcnow
 
 PRODID = "-//Koordinacijski prostor//Sestanki//SL"
 TZID = "Europe/Ljubljana"

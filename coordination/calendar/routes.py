@@ -12,9 +12,10 @@ from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings.models import Meeting
 from coordination.roles import is_staff
+from coordination.types import LJUBLJANA
 from coordination.web.authz import guard, public, require
-from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render
+from coordination.web.transaction import commit_early
 
 bp = Blueprint("calendar", __name__)
 
@@ -74,6 +75,9 @@ def index():
     mine = services.my_groups(current_user)
     for group in mine:
         services.ensure_token(group)
+    # the feed addresses are made on the first visit of this page, a GET, which the request's unit
+    # of work never commits
+    commit_early("the calendar page makes the feed tokens it shows on first visit, and it is a GET")
     others = [g for g in services.all_groups() if g not in mine] if is_staff(current_user) else []
     return render("calendar/index.html", own=own, my_groups=mine, other_groups=others)
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.groups.models import GroupMembership, WorkingGroup
-from coordination.groups.permissions import today
-from coordination.meetings.models import Meeting, Visibility
-from coordination.meetings.permissions import visible_clause
+from coordination.groups.permissions import current_membership
+from coordination.meetings.models import Meeting
+from coordination.meetings.permissions import group_feed_clause, visible_clause
 from coordination.web.formatting import sl_order
 
 FEED_SIZE = 500  # the most recent meetings a feed carries
@@ -30,14 +30,14 @@ def ensure_token(owner: User | WorkingGroup) -> str:
     """The owner's feed token, made now if it has none yet."""
     if not owner.calendar_token:
         owner.calendar_token = new_token()
-        db.session.commit()
+        db.session.flush()
     return owner.calendar_token
 
 
 def reset_token(owner: User | WorkingGroup) -> str:
     """A new token: the old feed URL stops working at once."""
     owner.calendar_token = new_token()
-    db.session.commit()
+    db.session.flush()
     return owner.calendar_token
 
 
@@ -65,19 +65,15 @@ def user_meetings(user: User) -> list[Meeting]:
 
 
 def group_meetings(group: WorkingGroup) -> list[Meeting]:
-    """The group's meetings that its members may see: all but the confidential ones."""
+    """The group's meetings that every member may see (meetings.permissions.group_feed_clause)."""
     return list(db.session.scalars(
-        select(Meeting).where(Meeting.group_id == group.id, Meeting.visibility != Visibility.CONFIDENTIAL)
+        select(Meeting).where(group_feed_clause(group))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(FEED_SIZE)))
 
 
 def my_groups(user: User) -> list[WorkingGroup]:
     """The working groups the user belongs to today."""
-    now = today()
-    mine = select(GroupMembership.group_id).where(
-        GroupMembership.user_id == user.id,
-        (GroupMembership.valid_from.is_(None)) | (GroupMembership.valid_from <= now),
-        (GroupMembership.valid_until.is_(None)) | (GroupMembership.valid_until >= now))
+    mine = select(GroupMembership.group_id).where(current_membership(user))
     return list(db.session.scalars(select(WorkingGroup).where(WorkingGroup.id.in_(mine))
                                    .order_by(sl_order(WorkingGroup.name))))
 

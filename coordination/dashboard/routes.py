@@ -3,16 +3,16 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coordination.accounts.forms import ROLE_LABELS
+from coordination import types
 from coordination.accounts.models import User
-from coordination.actions import services as action_items
+from coordination.actions import queries as action_queries
 from coordination.actions.models import STATUS_LABELS
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
-from coordination.groups.forms import ROLE_LABELS as GROUP_ROLE_LABELS
+from coordination.groups.models import ROLE_LABELS as GROUP_ROLE_LABELS
 from coordination.groups.models import GroupMembership, WorkingGroup
 from coordination.organisations.models import Organisation, OrgKind
-from coordination.roles import signed_in
+from coordination.roles import ROLE_LABELS, signed_in
 from coordination.web.authz import allowed, guard
 from coordination.web.formatting import sl_order, translated
 from coordination.web.htmx import render
@@ -40,6 +40,6 @@ def index():
                   group_roles=GROUP_ROLE_LABELS,
                   role_label=ROLE_LABELS[current_user.role],
                   # "what do we owe": pending items, overdue first, then by due date (one query each)
-                  my_items=action_items.my_open_items(current_user),
-                  org_items=action_items.organisation_open_items(current_user), today=action_items.today(),
+                  my_items=action_queries.my_open_items(current_user),
+                  org_items=action_queries.organisation_open_items(current_user), today=types.today(),
                   item_status_labels=translated(STATUS_LABELS))

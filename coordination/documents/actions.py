@@ -1,6 +1,6 @@
 """The action-item status report: items by status with owners, due dates, overdue marks, progress
 and a bar chart, for a working group, a meeting, a fan-out or a municipality. Only the items the
-user may see (services.item_query), read in one query."""
+user may see (queries.item_query), read in one query."""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import contains_eager, joinedload
 
-from coordination.actions import services
+from coordination import types
+from coordination.actions import queries
 from coordination.actions.matrix import STATUS_COLOURS, STATUS_ORDER, progress, status_bars
 from coordination.actions.models import PENDING, PRIORITY_LABELS, STATUS_LABELS, ActionItem
 from coordination.documents.meetings import slug
@@ -28,7 +29,7 @@ class Section:
 
 
 def _items(user, where) -> list[ActionItem]:
-    query = (services.item_query(user).where(where)
+    query = (queries.item_query(user).where(where)
              .options(contains_eager(ActionItem.conclusion).contains_eager(Conclusion.meeting),
                       joinedload(ActionItem.assignee_user)))
     return list(db.session.scalars(query).unique())
@@ -36,7 +37,7 @@ def _items(user, where) -> list[ActionItem]:
 
 def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_source: bool = True) -> dict:
     """Template context of the report over the items matching the SQL condition `where`."""
-    today = services.today()
+    today = types.today()
     items = _items(user, where)
     counts = Counter(i.status for i in items)
     total = len(items)
@@ -76,4 +77,4 @@ def organisation_scope(org):
 
 def filename(what: str) -> str:
     """naloge-ds-it-2026-11-23.pdf"""
-    return f"naloge-{slug(what)}-{services.today().isoformat()}.pdf"
+    return f"naloge-{slug(what)}-{types.today().isoformat()}.pdf"

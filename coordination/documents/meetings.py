@@ -4,28 +4,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask_babel import get_locale
-
 from coordination.meetings import permissions as perm
-from coordination.meetings.forms import ATTENDANCE_GROUPS, KIND_LABELS, STATE_LABELS
 from coordination.meetings.markdown import render as render_markdown
-from coordination.meetings.models import Meeting, MinutesState
-from coordination.types import utcnow
-from coordination.web.formatting import LJUBLJANA, format_date, format_datetime
-
-
-def _time(value) -> str:
-    local = value.astimezone(LJUBLJANA)
-    lang = get_locale().language if get_locale() else "sl"
-    return f"{local.hour:02d}:{local.minute:02d}" if lang == "en" else f"{local.hour}.{local.minute:02d}"
-
-
-def when(meeting: Meeting) -> str:
-    """20. 9. 2022, 9.00–11.00 (or with both dates when it runs over midnight)."""
-    start, end = meeting.starts_at.astimezone(LJUBLJANA), meeting.ends_at.astimezone(LJUBLJANA)
-    if start.date() == end.date():
-        return f"{format_date(start)}, {_time(start)}–{_time(end)}"
-    return f"{format_date(start)}, {_time(start)} – {format_date(end)}, {_time(end)}"
+from coordination.meetings.models import ATTENDANCE_GROUPS, KIND_LABELS, Meeting, MinutesState
+from coordination.types import LJUBLJANA, utcnow
+from coordination.web.formatting import format_datetime, format_period
 
 
 def context(meeting: Meeting, user, *, with_minutes: bool) -> dict:
@@ -35,12 +18,11 @@ def context(meeting: Meeting, user, *, with_minutes: bool) -> dict:
     items = [i for i in meeting.agenda if perm.can_view_item(user, i)]
     return {
         "meeting": meeting,
-        "when": when(meeting),
+        "when": format_period(meeting.starts_at, meeting.ends_at),
         "participants": [(label, people) for label, people in participants if people],
         "items": [(i, render_markdown(i.minutes) if with_minutes else None) for i in items],
         "conclusions": [c for c in meeting.conclusions if perm.can_view_conclusion(user, c)],
         "kind_labels": KIND_LABELS,
-        "state_label": STATE_LABELS[meeting.minutes_state],
         "draft": meeting.minutes_state != MinutesState.APPROVED,
         "generated": format_datetime(utcnow()),
         "with_minutes": with_minutes,

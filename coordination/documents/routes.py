@@ -5,22 +5,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.actions import permissions as actions_perm
+from coordination.actions.matrix import load_fanout
 from coordination.actions.models import describe_scope
+from coordination.documents import actions as reports
 from coordination.documents import meetings as documents
 from coordination.documents.render import render_pdf
 from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
+from coordination.meetings import queries
 from coordination.organisations import permissions as org_perm
+from coordination.organisations.models import Organisation
 from coordination.web.authz import guard, require
+from coordination.web.formatting import format_period
 
 bp = Blueprint("documents", __name__)
 
 
 def _meeting_or_404(meeting_id: int):
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     require(perm.can_export, meeting)
@@ -53,8 +57,6 @@ def conclusions_pdf(meeting_id: int):
 # --- action-item status reports (documents/actions.py): a group, a meeting, a fan-out, a municipality ---
 
 def _actions_report(where, *, heading: str, facts: list, name: str, show_source: bool = True) -> Response:
-    from coordination.documents import actions as reports
-
     context = reports.context(current_user, where, heading=heading, facts=facts, show_source=show_source)
     return _attachment(render_pdf("pdf/action_report.html", **context), reports.filename(name))
 
@@ -62,8 +64,6 @@ def _actions_report(where, *, heading: str, facts: list, name: str, show_source:
 @bp.route("/skupine/<int:group_id>/naloge.pdf")
 @guard(groups_perm.can_browse)
 def group_actions_pdf(group_id: int):
-    from coordination.documents import actions as reports
-
     group = groups.load(group_id)
     if group is None:
         abort(404)
@@ -74,22 +74,17 @@ def group_actions_pdf(group_id: int):
 @bp.route("/sestanki/<int:meeting_id>/naloge.pdf")
 @guard(perm.can_browse)
 def meeting_actions_pdf(meeting_id: int):
-    from coordination.documents import actions as reports
-
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     require(perm.can_view, meeting)
     return _actions_report(reports.meeting_scope(meeting), heading=meeting.title,
-                           facts=[(_("Meeting"), documents.when(meeting))], name=meeting.title)
+                           facts=[(_("Meeting"), format_period(meeting.starts_at, meeting.ends_at))], name=meeting.title)
 
 
 @bp.route("/razprsitve/<int:fanout_id>/porocilo.pdf")
 @guard(actions_perm.can_browse)
 def fanout_report_pdf(fanout_id: int):
-    from coordination.actions.matrix import load_fanout
-    from coordination.documents import actions as reports
-
     fanout = load_fanout(fanout_id)
     if fanout is None:
         abort(404)
@@ -103,9 +98,6 @@ def fanout_report_pdf(fanout_id: int):
 @bp.route("/organizacije/<int:org_id>/naloge.pdf")
 @guard(org_perm.can_browse)
 def organisation_actions_pdf(org_id: int):
-    from coordination.documents import actions as reports
-    from coordination.organisations.models import Organisation
-
     org = db.session.get(Organisation, org_id)
     if org is None:
         abort(404)

@@ -3,15 +3,8 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from coordination.accounts.services import find_by_email
-from coordination.groups.models import GroupRole
+from coordination.groups.models import ROLE_LABELS, GroupRole
 from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
-
-ROLE_LABELS = {
-    GroupRole.CHAIR: _l("Chair"),
-    GroupRole.SECRETARY: _l("Secretary"),
-    GroupRole.MEMBER: _l("Member"),
-    GroupRole.OBSERVER: _l("Observer"),
-}
 
 
 class GroupForm(Form):

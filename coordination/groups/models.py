@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,6 +18,14 @@ class GroupRole(enum.StrEnum):
     SECRETARY = "secretary"
     MEMBER = "member"
     OBSERVER = "observer"
+
+
+ROLE_LABELS = {
+    GroupRole.CHAIR: _l("Chair"),
+    GroupRole.SECRETARY: _l("Secretary"),
+    GroupRole.MEMBER: _l("Member"),
+    GroupRole.OBSERVER: _l("Observer"),
+}
 
 
 class WorkingGroup(db.Model):

@@ -1,5 +1,7 @@
 """Working-group rules: who creates groups, who runs one, who sees its internal content."""
-from coordination.groups.models import GroupRole, WorkingGroup
+from sqlalchemy import and_, or_
+
+from coordination.groups.models import GroupMembership, GroupRole, WorkingGroup
 from coordination.roles import Role, is_staff, signed_in
 from coordination.types import today
 from coordination.web.authz import rule
@@ -11,6 +13,15 @@ def current_roles(user, group: WorkingGroup) -> set[GroupRole]:
         return set()
     now = today()
     return {m.role for m in group.memberships if m.user_id == user.id and m.current(now)}
+
+
+def current_membership(user):
+    """The SQL twin of current_roles(): a WHERE clause over GroupMembership for the user's own
+    memberships that hold today."""
+    now = today()
+    return and_(GroupMembership.user_id == user.id,
+                or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
+                or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now))
 
 
 @rule("groups.browse")

@@ -3,18 +3,16 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.actions import services as action_items
-from coordination.actions.models import STATUS_LABELS
 from coordination.extensions import db
 from coordination.groups import permissions as perm
 from coordination.groups import services
-from coordination.groups.forms import ROLE_LABELS, GroupForm, MemberForm
-from coordination.groups.models import GroupMembership, GroupRole
-from coordination.meetings import services as meeting_services
+from coordination.groups.forms import GroupForm, MemberForm
+from coordination.groups.models import ROLE_LABELS, GroupMembership, GroupRole
 from coordination.organisations.services import all_organisations
+from coordination.types import today
 from coordination.web.authz import guard, require
-from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
+from coordination.web.sections import parts
 
 bp = Blueprint("groups", __name__, url_prefix="/skupine")
 
@@ -44,17 +42,12 @@ def _detail(group, member_form=None, status=200):
     """The group page; its members section alone for htmx."""
     if member_form is None and perm.can_manage(current_user, group):
         member_form = _member_form()
+    # the meetings, conclusions and action items of the group are sections of the page that their
+    # features add (web/sections.py); the members fragment has none of them
+    others = {} if wants_fragment() else parts("groups.detail", user=current_user, group=group)
     return render("groups/detail.html", "groups/_members.html", group=group, role_labels=ROLE_LABELS,
-                  today=perm.today(), my_roles=perm.current_roles(current_user, group), member_form=member_form,
-                  group_meetings=meeting_services.group_meetings(current_user, group),
-                  conclusions=meeting_services.group_conclusions(current_user, group), status=status,
-                  **({} if wants_fragment() else _open_items(group)))
-
-
-def _open_items(group) -> dict:
-    """The group's pending action items (a section of the page, not of the members fragment)."""
-    return {"open_items": action_items.group_open_items(current_user, group),
-            "item_status_labels": translated(STATUS_LABELS)}
+                  today=today(), my_roles=perm.current_roles(current_user, group), member_form=member_form,
+                  status=status, **others)
 
 
 @bp.route("/<int:group_id>")

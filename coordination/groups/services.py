@@ -39,13 +39,13 @@ def clash(name: str, code: str, except_id: int | None = None) -> str | None:
 def create_group(*, name: str, code: str, mandate: str) -> WorkingGroup:
     group = WorkingGroup(name=name.strip(), code=code.strip().upper(), mandate=mandate.strip())
     db.session.add(group)
-    db.session.commit()
+    db.session.flush()
     return group
 
 
 def update_group(group: WorkingGroup, *, name: str, code: str, mandate: str) -> WorkingGroup:
     group.name, group.code, group.mandate = name.strip(), code.strip().upper(), mandate.strip()
-    db.session.commit()
+    db.session.flush()
     return group
 
 
@@ -68,10 +68,10 @@ def add_member(group: WorkingGroup, *, organisation_id: int, user_id: int | None
                                  user=db.session.get(User, user_id) if user_id else None, role=role,
                                  valid_from=valid_from, valid_until=valid_until)
     db.session.add(membership)
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
 def remove_member(membership: GroupMembership) -> None:
     db.session.delete(membership)
-    db.session.commit()
+    db.session.flush()

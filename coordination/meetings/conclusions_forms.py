@@ -3,11 +3,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
-from coordination.meetings.forms import KIND_LABELS, VISIBILITY_LABELS
-from coordination.meetings.models import ConclusionKind
+from coordination.meetings.models import KIND_LABELS, VISIBILITY_LABELS, ConclusionKind
 from coordination.web.forms import Form, choices, max_length, required
-
-__all__ = ["KIND_LABELS", "VISIBILITY_LABELS", "ConclusionForm"]
 
 NEW_GROUP = "new"
 

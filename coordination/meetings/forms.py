@@ -11,43 +11,18 @@ from wtforms import DateTimeLocalField, EmailField, SelectField, SelectMultipleF
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from coordination.accounts.services import find_by_email
-from coordination.meetings.models import Attendance, ConclusionKind, MinutesState, Visibility
-from coordination.web.formatting import LJUBLJANA
+from coordination.meetings.models import (
+    ATTENDANCE_LABELS,
+    VISIBILITY_LABELS,
+    Attendance,
+    Visibility,
+)
+from coordination.types import LJUBLJANA
 from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
 
-VISIBILITY_LABELS = {
-    Visibility.PUBLIC: _l("Public"),
-    Visibility.INTERNAL: _l("Internal"),
-    Visibility.CONFIDENTIAL: _l("Confidential"),
-}
 VISIBILITY_HINT = _l("Public: every signed-in user. Internal: the working group's members (or, without a "
                      "group, the participants and organisers) and the ministry. Confidential: only the "
                      "people named as participants.")
-ATTENDANCE_LABELS = {
-    Attendance.PRESENT: _l("Present"),
-    Attendance.GUEST: _l("Guest"),
-    Attendance.EXCUSED: _l("Excused"),
-    Attendance.ABSENT: _l("Absent"),
-    Attendance.INVITED: _l("Invited"),
-}
-# headings of the participant list, in the order the groups are shown
-ATTENDANCE_GROUPS = {
-    Attendance.PRESENT: _l("Attended"),
-    Attendance.GUEST: _l("Guests"),
-    Attendance.EXCUSED: _l("Excused absence"),
-    Attendance.ABSENT: _l("Did not attend"),
-    Attendance.INVITED: _l("Invited, attendance not recorded yet"),
-}
-STATE_LABELS = {
-    MinutesState.DRAFT: _l("Draft"),
-    MinutesState.CIRCULATED: _l("Circulated for comments"),
-    MinutesState.APPROVED: _l("Approved"),
-}
-KIND_LABELS = {
-    ConclusionKind.DECISION: _l("Decision"),
-    ConclusionKind.RECOMMENDATION: _l("Recommendation"),
-    ConclusionKind.INFORMATION: _l("Information"),
-}
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 NO_GROUP = 0

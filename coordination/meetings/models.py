@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.organisations.models import Organisation
+from coordination.search import index as search_index
 from coordination.types import UTCDateTime, enum_column, utcnow
 
 
@@ -20,10 +22,28 @@ class Visibility(enum.StrEnum):
     CONFIDENTIAL = "confidential"  # the people named as participants, and administrators
 
 
+VISIBILITY_LABELS = {
+    Visibility.PUBLIC: _l("Public"),
+    Visibility.INTERNAL: _l("Internal"),
+    Visibility.CONFIDENTIAL: _l("Confidential"),
+}
+
+
 class MinutesState(enum.StrEnum):
     DRAFT = "draft"
     CIRCULATED = "circulated"  # participants comment
     APPROVED = "approved"      # locked; changes only as revisions with a reason
+
+
+STATE_LABELS = {
+    MinutesState.DRAFT: _l("Draft"),
+    MinutesState.CIRCULATED: _l("Circulated for review"),
+    MinutesState.APPROVED: _l("Approved"),
+}
+
+# the state of the minutes each step of the workflow is taken from (the rules, the services and the
+# pages that refuse a step read it here)
+STEP_FROM = {"circulate": MinutesState.DRAFT, "approve": MinutesState.CIRCULATED, "comment": MinutesState.CIRCULATED}
 
 
 class Attendance(enum.StrEnum):
@@ -34,10 +54,34 @@ class Attendance(enum.StrEnum):
     GUEST = "guest"
 
 
+ATTENDANCE_LABELS = {
+    Attendance.PRESENT: _l("Present"),
+    Attendance.GUEST: _l("Guest"),
+    Attendance.EXCUSED: _l("Excused"),
+    Attendance.ABSENT: _l("Absent"),
+    Attendance.INVITED: _l("Invited"),
+}
+# headings of the participant list, in the order the groups are shown
+ATTENDANCE_GROUPS = {
+    Attendance.PRESENT: _l("Attended"),
+    Attendance.GUEST: _l("Guests"),
+    Attendance.EXCUSED: _l("Excused absence"),
+    Attendance.ABSENT: _l("Did not attend"),
+    Attendance.INVITED: _l("Invited, attendance not recorded yet"),
+}
+
+
 class ConclusionKind(enum.StrEnum):
     DECISION = "decision"
     RECOMMENDATION = "recommendation"
     INFORMATION = "information"
+
+
+KIND_LABELS = {
+    ConclusionKind.DECISION: _l("Decision"),
+    ConclusionKind.RECOMMENDATION: _l("Recommendation"),
+    ConclusionKind.INFORMATION: _l("Information"),
+}
 
 
 meeting_organiser = Table(
@@ -201,3 +245,17 @@ class RegisterCounter(db.Model):
     body: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+# --- what the search index holds of meetings (search/index.py) ---------------------------------------
+
+search_index.register("meeting", Meeting, watched=("title", "place"),
+                      source=select(Meeting.id, Meeting.id.label("meeting_id"), Meeting.title, Meeting.place))
+search_index.register("minutes", AgendaItem, watched=("title", "minutes", "meeting_id", "meeting"),
+                      source=select(AgendaItem.id, AgendaItem.meeting_id, AgendaItem.title, AgendaItem.minutes))
+search_index.follow(MinutesVersion, "minutes", lambda version: version.item_id)
+search_index.register(
+    "conclusion", Conclusion, watched=("text", "register_body", "register_year", "register_seq", "meeting_id", "meeting"),
+    source=select(Conclusion.id, Conclusion.meeting_id, Conclusion.register_body, Conclusion.register_year,
+                  Conclusion.register_seq, Conclusion.text),
+    shape=lambda row: (f"{row.register_body} {row.register_year}/{row.register_seq}", row.text))

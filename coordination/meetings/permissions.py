@@ -9,9 +9,11 @@ The meeting's own visibility is the ceiling for what it contains.
 """
 from __future__ import annotations
 
-from coordination.groups.models import GroupRole
-from coordination.groups.permissions import current_roles
-from coordination.meetings.models import Meeting, MinutesState, Visibility
+from sqlalchemy import and_, false, not_, or_, select, true
+
+from coordination.groups.models import GroupMembership, GroupRole
+from coordination.groups.permissions import current_membership, current_roles
+from coordination.meetings.models import STEP_FROM, Meeting, MinutesState, Participant, Visibility, meeting_organiser
 from coordination.roles import Role, is_staff, signed_in
 from coordination.web.authz import rule
 
@@ -111,19 +113,19 @@ def _contributor(user, meeting: Meeting) -> bool:
 @rule("meetings.comment")
 def can_comment(user, meeting: Meeting) -> bool:
     """While circulated, the participants and the group's members comment."""
-    return (meeting is not None and meeting.minutes_state == MinutesState.CIRCULATED and can_view(user, meeting)
+    return (meeting is not None and meeting.minutes_state == STEP_FROM["comment"] and can_view(user, meeting)
             and (runs(user, meeting) or _contributor(user, meeting) or _named(user, meeting)))
 
 
 @rule("meetings.circulate")
 def can_circulate(user, meeting: Meeting) -> bool:
-    return meeting is not None and meeting.minutes_state == MinutesState.DRAFT and runs(user, meeting)
+    return meeting is not None and meeting.minutes_state == STEP_FROM["circulate"] and runs(user, meeting)
 
 
 @rule("meetings.approve")
 def can_approve(user, meeting: Meeting) -> bool:
     """The chair or secretary approves; a meeting without a group: staff or its organiser."""
-    if meeting is None or meeting.minutes_state != MinutesState.CIRCULATED or not signed_in(user):
+    if meeting is None or meeting.minutes_state != STEP_FROM["approve"] or not signed_in(user):
         return False
     if meeting.group is not None:
         return user.role == Role.ADMIN or bool(current_roles(user, meeting.group) & RUNNERS)
@@ -150,12 +152,6 @@ def visible_clause(user, visibility_column=None):
     """The SQL twin of `sees()`: a WHERE clause over `Meeting` (in the query's FROM) and, optionally,
     the column with the visibility of something inside it (a conclusion's, an agenda item's), so
     lists filter in the database and agree with the rule above (tests compare the two)."""
-    from sqlalchemy import and_, false, not_, or_, select, true
-
-    from coordination.groups.models import GroupMembership
-    from coordination.groups.permissions import today
-    from coordination.meetings.models import Participant, meeting_organiser
-
     if not signed_in(user):
         return false()
     if user.role == Role.ADMIN:
@@ -168,17 +164,19 @@ def visible_clause(user, visibility_column=None):
     if is_staff(user):
         insider = true()
     else:
-        now = today()
-        groups = select(GroupMembership.group_id).where(
-            GroupMembership.user_id == user.id,
-            or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= now),
-            or_(GroupMembership.valid_until.is_(None), GroupMembership.valid_until >= now)).correlate(None)
+        groups = select(GroupMembership.group_id).where(current_membership(user)).correlate(None)
         organised = select(meeting_organiser.c.meeting_id).where(
             meeting_organiser.c.organisation_id == user.organisation_id).correlate(None)
         insider = or_(Meeting.group_id.in_(groups), named, Meeting.created_by_id == user.id,
                       and_(Meeting.group_id.is_(None), Meeting.id.in_(organised)))
     return or_(and_(confidential, named), and_(not_(confidential), internal, insider),
                and_(not_(confidential), not_(internal)))
+
+
+def group_feed_clause(group):
+    """What a working group's calendar feed carries (whoever holds its address reads it, signed in or
+    not): the group's meetings that every member may see, all but the confidential ones."""
+    return and_(Meeting.group_id == group.id, Meeting.visibility != Visibility.CONFIDENTIAL)
 
 
 @rule("meetings.create_in")

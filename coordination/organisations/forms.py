@@ -3,17 +3,9 @@ from wtforms import SelectField, SelectMultipleField, StringField, URLField
 from wtforms.validators import URL, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coordination.organisations.models import OrgKind
+from coordination.organisations.models import KIND_LABELS, OrgKind
 from coordination.web.forms import Form, choices, max_length, required
 
-KIND_LABELS = {
-    OrgKind.MUNICIPALITY: _l("Municipality"),
-    OrgKind.ASSOCIATION: _l("Association"),
-    OrgKind.MINISTRY: _l("Ministry"),
-    OrgKind.GOVERNMENT_OFFICE: _l("Government office"),
-    OrgKind.HOST: _l("Host institution"),
-    OrgKind.OTHER: _l("Other"),
-}
 # municipalities come only from the reference data
 CREATABLE_KINDS = [k for k in OrgKind if k != OrgKind.MUNICIPALITY]
 

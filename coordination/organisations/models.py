@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,6 +18,16 @@ class OrgKind(enum.StrEnum):
     GOVERNMENT_OFFICE = "government_office"
     HOST = "host"
     OTHER = "other"
+
+
+KIND_LABELS = {
+    OrgKind.MUNICIPALITY: _l("Municipality"),
+    OrgKind.ASSOCIATION: _l("Association"),
+    OrgKind.MINISTRY: _l("Ministry"),
+    OrgKind.GOVERNMENT_OFFICE: _l("Government office"),
+    OrgKind.HOST: _l("Host institution"),
+    OrgKind.OTHER: _l("Other"),
+}
 
 
 association_membership = Table(

@@ -69,5 +69,5 @@ def load() -> dict[str, int]:
     if MINISTRY[0] not in by_short:
         db.session.add(Organisation(kind=OrgKind.MINISTRY, short_name=MINISTRY[0], name=MINISTRY[1]))
         created["organisations"] += 1
-    db.session.commit()
+    db.session.flush()
     return created

@@ -5,18 +5,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.organisations import permissions as perm
 from coordination.organisations import services
-from coordination.organisations.forms import KIND_LABELS, MembershipForm, MunicipalityForm, OrganisationForm
-from coordination.organisations.models import Organisation, OrgKind
+from coordination.organisations.forms import MembershipForm, MunicipalityForm, OrganisationForm
+from coordination.organisations.models import KIND_LABELS, Organisation, OrgKind
 from coordination.organisations.reference import ATTRIBUTION
 from coordination.web.authz import guard
 from coordination.web.formatting import sl_order
 from coordination.web.forms import choices
 from coordination.web.htmx import render
 from coordination.web.pagination import paginate
+from coordination.web.sections import parts
 
 bp = Blueprint("organisations", __name__, url_prefix="/organizacije")
 
@@ -54,16 +54,15 @@ def index():
 @guard(perm.can_browse)
 def detail(org_id: int):
     org = _org_or_404(org_id)
-    members = users = None
+    members = None
     if org.kind == OrgKind.ASSOCIATION:
         members = list(db.session.scalars(
             select(Organisation).where(Organisation.associations.any(Organisation.id == org.id))
             .order_by(sl_order(Organisation.name))))
-    if perm.can_view_private(current_user, org):
-        users = list(db.session.scalars(
-            select(User).where(User.organisation_id == org.id).order_by(sl_order(User.name))))
-    return render("organisations/detail.html", org=org, members=members, users=users, kind_labels=KIND_LABELS,
-                  attribution=ATTRIBUTION)
+    # its people, added by accounts (web/sections.py), for those who may see private details
+    people = parts("organisations.detail", org=org) if perm.can_view_private(current_user, org) else {}
+    return render("organisations/detail.html", org=org, members=members, users=people.get("users"),
+                  kind_labels=KIND_LABELS, attribution=ATTRIBUTION)
 
 
 @bp.route("/nova", methods=["GET", "POST"])

@@ -58,7 +58,7 @@ def name_taken(name: str, except_id: int | None = None) -> bool:
 def create_organisation(**fields) -> Organisation:
     org = Organisation(**{k: fields[k] for k in EDITABLE})
     db.session.add(org)
-    db.session.commit()
+    db.session.flush()
     return org
 
 
@@ -66,7 +66,7 @@ def update_organisation(org: Organisation, **fields) -> Organisation:
     allowed = ("address", "website") if org.is_municipality else EDITABLE
     for key in allowed:
         setattr(org, key, fields[key])
-    db.session.commit()
+    db.session.flush()
     return org
 
 
@@ -78,4 +78,4 @@ def set_memberships(municipality: Organisation, chosen: list[Organisation]) -> N
     if before != after:
         record("update", "Organisation", municipality.id, municipality.name,
                {"associations": [before, after]})
-    db.session.commit()
+    db.session.flush()

@@ -4,9 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from coordination.actions.models import STATUS_LABELS
-from coordination.meetings.forms import VISIBILITY_LABELS
-from coordination.search import indexing, services  # importing indexing registers the index's flush hook
+from coordination.meetings.models import VISIBILITY_LABELS
 from coordination.search import permissions as perm
+from coordination.search import services
+from coordination.search.index import MAX_QUERY
 from coordination.web.authz import guard
 from coordination.web.htmx import render
 from coordination.web.pagination import page_number
@@ -14,20 +15,20 @@ from coordination.web.pagination import page_number
 bp = Blueprint("search", __name__)
 
 KIND_LABELS = {
-    indexing.MEETING: _l("Meetings"),
-    indexing.MINUTES: _l("Minutes of agenda items"),
-    indexing.CONCLUSION: _l("Conclusions"),
-    indexing.ITEM: _l("Action items"),
+    services.MEETING: _l("Meetings"),
+    services.MINUTES: _l("Minutes of agenda items"),
+    services.CONCLUSION: _l("Conclusions"),
+    services.ITEM: _l("Action items"),
 }
 
 
 def hit_url(hit) -> str:
     row = hit.row
-    if hit.kind == indexing.MEETING:
+    if hit.kind == services.MEETING:
         return url_for("meetings.detail", meeting_id=hit.ref_id)
-    if hit.kind == indexing.MINUTES:
+    if hit.kind == services.MINUTES:
         return url_for("meetings.detail", meeting_id=row.meeting_id, _anchor=f"item-{hit.ref_id}")
-    if hit.kind == indexing.CONCLUSION:
+    if hit.kind == services.CONCLUSION:
         return url_for("meetings.detail", meeting_id=row.meeting_id, _anchor=f"conclusion-{hit.ref_id}")
     return url_for("actions.detail", item_id=hit.ref_id)
 
@@ -35,7 +36,7 @@ def hit_url(hit) -> str:
 @bp.route("/iskanje")
 @guard(perm.can_search)
 def index():
-    query = " ".join(request.args.get("q", "")[:services.MAX_QUERY].split())
+    query = " ".join(request.args.get("q", "")[:MAX_QUERY].split())
     kind = request.args.get("kind", "")
     results = services.search(current_user, query, kind=kind, page=page_number())
     return render("search/index.html", "search/_results.html", results=results, kind_labels=KIND_LABELS,

@@ -19,48 +19,27 @@ from markupsafe import Markup, escape
 from sqlalchemy import column, func, literal_column, select, table
 
 from coordination.actions.models import ActionItem
+from coordination.actions.permissions import visible_clause as item_clause
 from coordination.extensions import db
 from coordination.meetings.models import AgendaItem, Conclusion, Meeting
+from coordination.meetings.permissions import visible_clause
 from coordination.organisations.models import Organisation
-from coordination.search.indexing import CONCLUSION, KINDS, MEETING, MINUTES, WORD, fold
+from coordination.search.index import fold, fts_query, tsquery, vector, words
 from coordination.search.models import SearchDocument
 from coordination.web.pagination import PageNumbers
 
-MAX_QUERY = 200      # characters of the query that are read at all
-MAX_WORDS = 8        # words that count
-MAX_WORD = 40        # characters of a word that count
+# the kinds of documents, in the order the results show them (registered with search/index.py by
+# meetings and actions)
+MEETING, MINUTES, CONCLUSION, ITEM = "meeting", "minutes", "conclusion", "item"
+KINDS = (MEETING, MINUTES, CONCLUSION, ITEM)
+
 PER_KIND = 10        # results per kind when all kinds are shown
 PAGE_SIZE = 20       # results per page when one kind is shown
 SNIPPET = 220        # characters of text around the first match
 CAP = 1000           # visible matches of a kind that are ranked and counted
 
-def words(query: str | None) -> list[str]:
-    """The folded words of a query, without duplicates: `"Cestišče" AND (ceste*)` -> [cestisce, and, ceste]."""
-    found: list[str] = []
-    for word in WORD.findall(fold((query or "")[:MAX_QUERY])):
-        word = word[:MAX_WORD]
-        if word not in found:
-            found.append(word)
-    return found[:MAX_WORDS]
-
-
-def fts_query(terms: list[str], dialect: str) -> str:
-    """Every word as a quoted prefix term, all required. The words hold only letters and digits."""
-    if dialect == "postgresql":
-        return " & ".join(f"'{w}':*" for w in terms)
-    return " AND ".join(f'"{w}"*' for w in terms)
-
 
 # --- the queries ---------------------------------------------------------------------------------
-
-def _tsquery(query: str):
-    return func.to_tsquery(literal_column("'simple'"), query)
-
-
-def _vector(folded):
-    # the literal 'simple' makes the expression the one the GIN index `search_fts_gin` was made on
-    return func.to_tsvector(literal_column("'simple'"), folded)
-
 
 def _candidates(kind: str, user, dialect: str, query: str):
     """The newest CAP matches of `kind` the user may see, with their score on SQLite.
@@ -68,16 +47,13 @@ def _candidates(kind: str, user, dialect: str, query: str):
     Ranking is bounded work: a word found in 100,000 documents ranks the newest CAP visible ones
     (the count then reads "more than"). The cap counts visible documents only, so it says nothing
     about what the user may not see."""
-    from coordination.actions.permissions import visible_clause as item_clause
-    from coordination.meetings.permissions import visible_clause
-
     meeting_columns = [Meeting.id.label("meeting_id"), Meeting.title.label("meeting_title"),
                        Meeting.starts_at.label("starts_at")]
     columns = [SearchDocument.ref_id, SearchDocument.title, SearchDocument.body, *meeting_columns]
     if dialect == "postgresql":
         source = SearchDocument.__table__
         columns.append(SearchDocument.folded)
-        where = [_vector(SearchDocument.folded).op("@@")(_tsquery(query)), SearchDocument.kind == kind]
+        where = [vector(SearchDocument.folded).op("@@")(tsquery(query)), SearchDocument.kind == kind]
         newest = SearchDocument.id.desc()
     else:
         # the FTS table drives the join (bm25() works only there) and hands the rows over newest
@@ -117,28 +93,12 @@ def _kind_query(kind: str, user, dialect: str, query: str):
     """One page of a kind's visible matches, best first, each row with the count of them all."""
     found = _candidates(kind, user, dialect, query)
     if dialect == "postgresql":
-        score = func.ts_rank(_vector(found.c.folded), _tsquery(query))
+        score = func.ts_rank(vector(found.c.folded), tsquery(query))
     else:
         score = found.c.score
     columns = [c for c in found.c if c.key not in ("folded", "score")]
     return (select(*columns, score.label("score"), func.count().over().label("total"))
             .order_by(literal_column("score").desc(), found.c.ref_id.desc()))
-
-
-def matching_refs(kind: str, query: str):
-    """A SELECT of the ids of `kind` whose text holds every word of `query` (None when it has no words):
-    the text filter of other lists (the conclusions register) uses the index through it."""
-    terms = words(query)
-    if not terms:
-        return None
-    dialect = db.session.get_bind().dialect.name
-    fts = fts_query(terms, dialect)
-    refs = select(SearchDocument.ref_id).where(SearchDocument.kind == kind)
-    if dialect == "postgresql":
-        return refs.where(_vector(SearchDocument.folded).op("@@")(_tsquery(fts)))
-    index = table("search_fts", column("rowid"))
-    return refs.where(SearchDocument.id.in_(
-        select(index.c.rowid).where(literal_column("search_fts").op("MATCH")(fts))))
 
 
 # --- results -------------------------------------------------------------------------------------

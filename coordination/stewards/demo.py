@@ -50,14 +50,14 @@ def _person(rnd: random.Random, org) -> dict:
             "phone": f"0{rnd.randint(1, 7)} {rnd.randint(200, 899)} {rnd.randint(10, 99)} {rnd.randint(10, 99)}"}
 
 
-def load() -> bool:
-    """Create the registry's demo entries once (after the demo's fan-out of conclusion 2)."""
+def load(steward_task: str) -> bool:
+    """Create the registry's demo entries once (after the demo's fan-out of conclusion 2, whose
+    title is `steward_task`)."""
     from coordination.accounts.models import User
     from coordination.actions.models import FanOut, ItemStatus
-    from coordination.demo import STEWARD_TASK
     from coordination.types import today
 
-    fanout = db.session.scalar(select(FanOut).where(FanOut.title == STEWARD_TASK))
+    fanout = db.session.scalar(select(FanOut).where(FanOut.title == steward_task))
     if fanout is None or db.session.scalar(select(Appointment.id).limit(1)) is not None:
         return False
     ministry = db.session.scalar(select(User).where(User.email == "ministrstvo@demo.si"))

@@ -1,6 +1,6 @@
 """The data-steward part of the daily digest: a municipality's officials hear when their steward's
-appointment ends within 30 days or has ended without a successor. The digest (actions/reminders.py)
-calls `extend()`; everything it needs to know about stewards is here."""
+appointment ends within 30 days or has ended without a successor. `extend()` is registered with the
+digest (actions/reminders.py), which sits below this feature; everything about stewards is here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from coordination.accounts.models import User
+from coordination.actions.reminders import add_digest_section
 from coordination.extensions import db
 from coordination.roles import Role
 from coordination.stewards import queries
@@ -27,6 +28,7 @@ def alerts(day: date) -> dict[int, StewardAlert]:
     return {m.id: StewardAlert(m.id, m.name, m.ending_on, m.lapsed_on) for m in queries.flagged_municipalities(day)}
 
 
+@add_digest_section
 def extend(digests: list, day: date, make_digest) -> list:
     """Add each active municipal official's alert to their digest, making a digest for those who
     have no due items (`make_digest(user)` builds an empty one). One query for the users."""

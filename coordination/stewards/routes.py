@@ -13,7 +13,12 @@ from coordination.organisations import services as organisations
 from coordination.organisations.models import Organisation
 from coordination.organisations.reference import ATTRIBUTION
 from coordination.roles import is_staff, signed_in
-from coordination.stewards import forms, queries, services
+from coordination.stewards import (
+    digest,  # noqa: F401  (registers the stewards' part of the daily digest)
+    forms,
+    queries,
+    services,
+)
 from coordination.stewards import permissions as perm
 from coordination.stewards.history import events
 from coordination.stewards.models import (

@@ -14,6 +14,8 @@ from functools import wraps
 from flask import abort, make_response
 from flask_login import current_user
 
+from coordination.extensions import login_manager
+
 Rule = Callable[..., bool]
 RULES: dict[str, Rule] = {}
 
@@ -41,8 +43,6 @@ def require(rule_or_name: Rule | str, obj=None) -> None:
     if allowed(rule_or_name, obj):
         return
     if not current_user.is_authenticated:
-        from coordination.extensions import login_manager
-
         abort(make_response(login_manager.unauthorized()))
     abort(403)
 

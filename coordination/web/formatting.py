@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import collate
 
-from coordination.types import LJUBLJANA  # noqa: F401  (re-exported: dates are formatted in Slovenian time)
+from coordination.types import LJUBLJANA
 
 MONTHS_GENITIVE_SL = (
     "januarja", "februarja", "marca", "aprila", "maja", "junija",
@@ -109,18 +109,22 @@ def month_name(month: int) -> str:
     return (MONTHS_EN if _lang() == "en" else MONTHS_SL)[month - 1]
 
 
-def time_of_day(value: datetime | None) -> str:
-    """9:30 in Slovenian, 09:30 in English, in Ljubljana time."""
-    if value is None:
-        return ""
-    value = _local(value)
-    return f"{value.hour}:{value.minute:02d}" if _lang() != "en" else f"{value.hour:02d}:{value.minute:02d}"
-
-
 def weekday_names() -> list[tuple[str, str]]:
     """(short, full) names of the days, Monday first."""
     return [(_("Mon"), _("Monday")), (_("Tue"), _("Tuesday")), (_("Wed"), _("Wednesday")),
             (_("Thu"), _("Thursday")), (_("Fri"), _("Friday")), (_("Sat"), _("Saturday")), (_("Sun"), _("Sunday"))]
+def format_clock(value: datetime) -> str:
+    """The time of day in Ljubljana: 10.00 in Slovenian, 10:00 in English."""
+    local = value.astimezone(LJUBLJANA)
+    return f"{local.hour:02d}:{local.minute:02d}" if _lang() == "en" else f"{local.hour}.{local.minute:02d}"
+
+
+def format_period(start: datetime, end: datetime) -> str:
+    """When something takes place, in Ljubljana time: `20. 9. 2022, 10.00–12.00` (sl) or
+    `20 Sep 2022, 10:00–12:00` (en); over several days it names both dates."""
+    if start.astimezone(LJUBLJANA).date() == end.astimezone(LJUBLJANA).date():
+        return f"{format_date(start)}, {format_clock(start)}–{format_clock(end)}"
+    return f"{format_date(start)}, {format_clock(start)} – {format_date(end)}, {format_clock(end)}"
 
 
 def format_number(value, decimals: int | None = None) -> str:
@@ -149,6 +153,6 @@ def options(items, value_attr: str | None = None, label_attr: str | None = None)
 def register(app):
     app.jinja_env.filters.update(
         date=format_date, date_long=format_date_long, datetime=format_datetime, number=format_number,
-        options=options, month_name=month_name, time_of_day=time_of_day,
+        options=options, month_name=month_name, clock=format_clock,
     )
     app.jinja_env.globals["weekday_names"] = weekday_names

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination.accounts.models import Role
-from coordination.actions import services
+from coordination.actions import queries, services
 from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, ItemUpdate, Notification
 from coordination.actions.permissions import can_view
 from coordination.audit.models import AuditEntry
@@ -92,7 +92,7 @@ def test_visibility_in_python_and_sql_agree(session, staff):
               .outerjoin(Meeting, Conclusion.meeting_id == Meeting.id).where(ActionItem.id.in_(ids)))
     for viewer in (staff, official, other, sos):
         in_python = {i for i in items if can_view(viewer, i)}
-        in_sql = set(db.session.scalars(services.item_query(viewer).where(ActionItem.id.in_(ids))))
+        in_sql = set(db.session.scalars(queries.item_query(viewer).where(ActionItem.id.in_(ids))))
         assert in_sql == in_python, viewer.role
         row_by_row = set(db.session.scalars(joined.where(visible_clause(viewer, joined=True))))
         assert row_by_row == in_python, viewer.role

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coordination import types
 from coordination.accounts.models import Role
 from coordination.actions import services
 from coordination.actions.models import ActionItem, FanOut, FanOutScope, ItemStatus, Notification, ReminderLog
 from coordination.extensions import db
-from coordination.meetings import services as meetings
-from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.meetings.models import Visibility
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
 from tests import factories as f
 
@@ -42,12 +42,9 @@ def sos_members(session) -> list[Organisation]:
 
 
 def _conclusion(author, visibility=Visibility.PUBLIC):
-    meeting = meetings.create_meeting(
-        title="Sestanek ZMOS in SOS z ministrom", starts_at=datetime(2022, 9, 20, 8, tzinfo=UTC),
-        ends_at=datetime(2022, 9, 20, 10, tzinfo=UTC), place="Ljubljana", online_url=None, visibility=visibility,
-        group=None, organisers=[f.by_short_name("MDP")], created_by=author)
-    return meetings.add_conclusion(meeting, text="Občine imenujejo predstavnika za strategijo.\nDrugi odstavek.",
-                                   kind=ConclusionKind.DECISION, visibility=visibility)
+    meeting = f.meeting(title="Sestanek ZMOS in SOS z ministrom", visibility=visibility, place="Ljubljana",
+                        start=datetime(2022, 9, 20, 8, tzinfo=UTC), created_by=author)
+    return f.conclusion(meeting, "Občine imenujejo predstavnika za strategijo.\nDrugi odstavek.")
 
 
 def _count(*where) -> int:
@@ -159,7 +156,7 @@ def test_an_association_without_members_reaches_nobody(client, staff, conclusion
 
 def test_a_past_due_date_is_allowed_with_a_warning(client, staff, conclusion):
     f.login(client, staff)
-    yesterday = (services.today() - timedelta(days=1)).isoformat()
+    yesterday = (types.today() - timedelta(days=1)).isoformat()
     response = client.post(_url(conclusion), data={"title": "Pozno", "priority": "normal", "scope": "chosen",
                                                    "chosen": [f.municipality("Kamnik").id], "due_date": yesterday},
                            follow_redirects=True)
@@ -189,9 +186,7 @@ def test_only_those_who_run_the_meeting_fan_out(client, staff, conclusion):
 # --- the status matrix ------------------------------------------------------------------------
 
 def _fan_out(conclusion, staff, **kwargs):
-    kwargs.setdefault("scope", FanOutScope.ALL)
-    return services.fan_out(conclusion, title="Imenovati predstavnika", author=staff,
-                            due_date=services.today() + timedelta(days=5), **kwargs)
+    return f.fan_out(conclusion, staff, "Imenovati predstavnika", due_date=types.today() + timedelta(days=5), **kwargs)
 
 
 def _spread(fanout, staff):
@@ -202,7 +197,7 @@ def _spread(fanout, staff):
         if spread[n % 5] != ItemStatus.OPEN:
             item.status = spread[n % 5]
     kamnik = next(i for i in items if i.assignee_org.name == "Kamnik")
-    kamnik.status, kamnik.due_date = ItemStatus.OPEN, services.today() - timedelta(days=2)
+    kamnik.status, kamnik.due_date = ItemStatus.OPEN, types.today() - timedelta(days=2)
     db.session.commit()
     return items
 

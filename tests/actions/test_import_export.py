@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from coordination import types
 from coordination.accounts.models import Role
 from coordination.actions import services
 from coordination.actions.models import ActionItem, ImportBatch, ItemStatus, ItemUpdate
@@ -26,14 +27,14 @@ def people(session, no_csrf):
 
 
 def _item(people, org, title, **kw):
-    return services.create_item(title=title, assignee_org=org, author=people["ministry"], **kw)
+    return f.action_item(people["ministry"], title, org=org, **kw)
 
 
 # --- export --------------------------------------------------------------------------------------
 
 def test_csv_export_has_every_matching_row_in_slovenian_excel_form(client, people):
     conclusion = _conclusion(people["ministry"], title="Posvet z župani")
-    due = services.today() + timedelta(days=3)
+    due = types.today() + timedelta(days=3)
     _item(people, people["kamnik_org"], "=HYPERLINK(\"http://zlo\")", conclusion=conclusion, due_date=due,
           assignee_user=people["kamnik"])
     for n in range(60):  # more than one page of the list
@@ -62,7 +63,7 @@ def test_csv_export_has_every_matching_row_in_slovenian_excel_form(client, peopl
 
 
 def test_xlsx_export_opens_in_openpyxl(client, people):
-    due = services.today() - timedelta(days=1)
+    due = types.today() - timedelta(days=1)
     _item(people, people["kamnik_org"], "+SUM(A1)", due_date=due)
     _item(people, people["kamnik_org"], "Druga")
     f.login(client, people["ministry"])

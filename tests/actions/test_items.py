@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coordination import types
 from coordination.accounts.models import Role
 from coordination.actions import services
 from coordination.actions.forms import ItemForm, NoteForm, StatusForm
@@ -15,7 +16,6 @@ from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import ConclusionKind, Visibility
 from tests import factories as f
-from tests.meetings.helpers import meeting
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
 
@@ -53,15 +53,13 @@ def signed_in(client, user):
 def _group_conclusion(staff, visibility=Visibility.INTERNAL, text="Občine imenujejo skrbnike podatkov."):
     """A working group (Kamnik's official its secretary is made by the caller) with an internal
     meeting and one conclusion."""
-    group = groups.create_group(name="Delovna skupina skrbnikov", code="DS-SK", mandate="")
-    m = meeting(group, visibility=visibility, created_by=staff)
-    conclusion = meetings.add_conclusion(m, text=text, kind=ConclusionKind.DECISION, visibility=visibility)
-    return group, m, conclusion
+    group = f.group(name="Delovna skupina skrbnikov", code="DS-SK")
+    m = f.meeting(group, visibility=visibility, created_by=staff)
+    return group, m, f.conclusion(m, text)
 
 
-def _item(staff, org, **fields):
-    fields.setdefault("title", "Imenovati skrbnika podatkov")
-    return services.create_item(assignee_org=org, author=staff, **fields)
+def _item(staff, org, title="Imenovati skrbnika podatkov", **fields):
+    return f.action_item(staff, title, org=org, **fields)
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -103,7 +101,7 @@ def test_staff_create_an_item_of_its_own(client, session, staff, kamnik, officia
     assert page.status_code == 200 and 'name="assignee_org_id"' in html(page)
     response = client.post("/naloge/nova", data={
         "title": "Poslati seznam skrbnikov", "description": "Z datumi imenovanja.", "assignee_org_id": kamnik.id,
-        "assignee_user_id": official.id, "due_date": (services.today() + timedelta(days=5)).isoformat(),
+        "assignee_user_id": official.id, "due_date": (types.today() + timedelta(days=5)).isoformat(),
         "priority": "high"})
     assert response.status_code == 302
     item = session.scalar(select(ActionItem).where(ActionItem.title == "Poslati seznam skrbnikov"))
@@ -138,7 +136,7 @@ def test_a_past_due_date_is_warned_about_then_allowed(client, session, staff, ka
     signed_in(client, staff)
     before = count(session)
     data = {"title": "Zamujena že ob rojstvu", "assignee_org_id": kamnik.id, "priority": "normal",
-            "due_date": (services.today() - timedelta(days=2)).isoformat()}
+            "due_date": (types.today() - timedelta(days=2)).isoformat()}
     warned = client.post("/naloge/nova", data=data)
     assert warned.status_code == 422
     body = html(warned)
@@ -183,7 +181,7 @@ def test_only_runners_create_from_a_conclusion(client, session, staff, official)
 # --- the item page: status changes and the progress log ------------------------------------------
 
 def test_status_changes_over_http_follow_the_transitions(client, session, staff, kamnik, official):
-    item = _item(staff, kamnik, due_date=services.today() - timedelta(days=3))
+    item = _item(staff, kamnik, due_date=types.today() - timedelta(days=3))
     signed_in(client, official)  # the assignee organisation's official updates it
     page = html(client.get(f"/naloge/{item.id}"))
     assert "zamuja 3 dni" in page and "Odprta" in page
@@ -262,7 +260,7 @@ def test_edit_and_delete(client, session, staff, kamnik, official):
 
 def test_an_item_already_overdue_keeps_its_date_on_edit(client, session, staff, kamnik):
     """Only a newly chosen past date asks for confirmation, not the date the item already had."""
-    past = services.today() - timedelta(days=10)
+    past = types.today() - timedelta(days=10)
     item = _item(staff, kamnik, due_date=past)
     signed_in(client, staff)
     response = client.post(f"/naloge/{item.id}/uredi", data={
@@ -297,7 +295,7 @@ def test_visibility_follows_the_source_conclusion(client, session, staff, kamnik
 # --- where items show up: dashboard, group page, query counts --------------------------------------
 
 def test_dashboard_lists_overdue_first_then_by_due_date(client, session, staff, kamnik, official):
-    today = services.today()
+    today = types.today()
     _item(staff, kamnik, title="Brez roka")
     _item(staff, kamnik, title="Čez teden", due_date=today + timedelta(days=7))
     _item(staff, kamnik, title="Zamuja močno", due_date=today - timedelta(days=9), assignee_user=official)
@@ -327,8 +325,8 @@ def test_dashboard_says_when_there_is_nothing(client, session, host_user=None):
 
 def test_group_page_lists_the_open_items_of_its_conclusions(client, session, staff, kamnik):
     group, m, conclusion = _group_conclusion(staff)
-    late = _item(staff, kamnik, title="Zamujena", conclusion=conclusion, due_date=services.today() - timedelta(days=2))
-    _item(staff, kamnik, title="Kasnejša", conclusion=conclusion, due_date=services.today() + timedelta(days=30))
+    late = _item(staff, kamnik, title="Zamujena", conclusion=conclusion, due_date=types.today() - timedelta(days=2))
+    _item(staff, kamnik, title="Kasnejša", conclusion=conclusion, due_date=types.today() + timedelta(days=30))
     closed = _item(staff, kamnik, title="Preklicana naloga", conclusion=conclusion)
     services.change_status(closed, ItemStatus.CANCELLED, author=staff)
     signed_in(client, staff)
@@ -346,7 +344,7 @@ def test_pages_have_a_fixed_query_count(client, session, staff, kamnik, official
     group, m, conclusion = _group_conclusion(staff)
     groups.add_member(group, organisation_id=kamnik.id, user_id=official.id, role=GroupRole.SECRETARY,
                       valid_from=None, valid_until=None)
-    item = _item(staff, kamnik, conclusion=conclusion, assignee_user=official, due_date=services.today())
+    item = _item(staff, kamnik, conclusion=conclusion, assignee_user=official, due_date=types.today())
     services.change_status(item, ItemStatus.IN_PROGRESS, author=official, note="Prvi zapis")
     signed_in(client, official)
 
@@ -366,7 +364,7 @@ def test_pages_have_a_fixed_query_count(client, session, staff, kamnik, official
         other = meetings.add_conclusion(m, text=f"Sklep {n}", kind=ConclusionKind.DECISION,
                                         visibility=Visibility.INTERNAL)
         _item(staff, kamnik, title=f"Naloga {n}", conclusion=other, assignee_user=people[n % 5],
-              due_date=services.today() + timedelta(days=n - 10))
+              due_date=types.today() + timedelta(days=n - 10))
         _item(official, f.municipality("Koper"), title=f"Moja {n}", conclusion=other)
     many = measure()
     assert "Zapis 29" in html(client.get(f"/naloge/{item.id}"))

@@ -5,26 +5,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from coordination import types
 from coordination.accounts.models import Role
-from coordination.actions import listing, services
+from coordination.actions import listing, queries, services
 from coordination.actions.models import ActionItem, ItemStatus, ItemUpdate, Priority
 from coordination.actions.permissions import can_update, update_clause
 from coordination.extensions import db
 from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
-from coordination.meetings import services as meetings
 from coordination.meetings.models import Visibility
 from coordination.organisations.models import Organisation
 from tests import factories as f
 
 
 def _conclusion(author, visibility=Visibility.PUBLIC, group=None, title="Sestanek"):
-    meeting = meetings.create_meeting(title=title, starts_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
-                                      ends_at=datetime(2026, 3, 1, 11, tzinfo=UTC), place="Ljubljana",
-                                      online_url=None, visibility=visibility, group=group, organisers=[],
-                                      created_by=author)
-    return meetings.add_conclusion(meeting, text="Občine imenujejo skrbnike.", kind="decision",
-                                   visibility=visibility)
+    meeting = f.meeting(group, title=title, visibility=visibility, start=datetime(2026, 3, 1, 9, tzinfo=UTC),
+                        place="Ljubljana", organisers=[], created_by=author)
+    return f.conclusion(meeting, "Občine imenujejo skrbnike.")
 
 
 @pytest.fixture
@@ -35,7 +32,7 @@ def people(session, no_csrf):
 
 
 def _item(people, org, title="Naloga", due=None, **kw):
-    return services.create_item(title=title, assignee_org=org, author=people["ministry"], due_date=due, **kw)
+    return f.action_item(people["ministry"], title, org=org, due_date=due, **kw)
 
 
 def _titles(response) -> list[str]:
@@ -45,7 +42,7 @@ def _titles(response) -> list[str]:
 
 
 def test_list_shows_what_the_user_may_see_overdue_first(client, people):
-    today = services.today()
+    today = types.today()
     kamnik, koper = people["kamnik_org"], people["koper_org"]
     _item(people, kamnik, "Kasneje", today + timedelta(days=5))
     _item(people, kamnik, "Brez roka")
@@ -61,7 +58,7 @@ def test_list_shows_what_the_user_may_see_overdue_first(client, people):
 
 
 def test_filters_are_in_the_url_and_bad_values_are_ignored(client, people):
-    today = services.today()
+    today = types.today()
     kamnik = people["kamnik_org"]
     _item(people, kamnik, "Skrbnik podatkov", today + timedelta(days=2))
     other = _item(people, kamnik, "Poročilo", today + timedelta(days=20))
@@ -84,7 +81,7 @@ def test_filters_are_in_the_url_and_bad_values_are_ignored(client, people):
 
 
 def test_scopes_mine_and_overdue(client, people):
-    today = services.today()
+    today = types.today()
     kamnik, koper = people["kamnik_org"], people["koper_org"]
     conclusion = _conclusion(people["ministry"])
     _item(people, kamnik, "Naša", today - timedelta(days=1), conclusion=conclusion)
@@ -133,7 +130,7 @@ def test_update_rule_in_python_and_sql_agree(session, people):
              _item(people, people["kamnik_org"], "D", assignee_user=people["kamnik"])]
     sos = f.user(Role.ASSOCIATION)
     for viewer in (people["ministry"], people["kamnik"], people["koper"], secretary, sos):
-        query = services.item_query(viewer).where(ActionItem.id.in_([i.id for i in items]))
+        query = queries.item_query(viewer).where(ActionItem.id.in_([i.id for i in items]))
         in_sql = {item.id for item, may in db.session.execute(query.add_columns(update_clause(viewer))) if may}
         in_python = {i.id for i in items if can_update(viewer, i)}
         assert in_sql == in_python, viewer.role
@@ -214,7 +211,7 @@ def _bulk_items(people, count: int, start: int = 0):
     """`count` items inserted in one statement, spread over organisations, statuses and due dates."""
     orgs = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
     conclusion = _conclusion(people["ministry"], title=f"Sestanek {start}")
-    today = services.today()
+    today = types.today()
     statuses = list(ItemStatus)
     db.session.execute(insert(ActionItem), [
         {"title": f"Naloga {start + n}", "description": "", "assignee_org_id": orgs[n % len(orgs)],
@@ -267,7 +264,7 @@ def test_list_narrows_to_one_conclusion_or_one_fan_out(client, people):
 
 def test_pages_carry_the_total_and_a_page_past_the_end_shows_the_last(app, session, people):
     for n in range(7):
-        _item(people, people["kamnik_org"], f"Naloga {n}", services.today())
+        _item(people, people["kamnik_org"], f"Naloga {n}", types.today())
     with app.test_request_context():
         _pages_of_seven(people)
 

@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import delete, func, select
 
+from coordination import types
 from coordination.accounts.models import Role, User
 from coordination.actions import reminders
 from coordination.actions import services as actions
@@ -30,12 +31,13 @@ from coordination.actions.models import (
 from coordination.audit.models import AuditEntry
 from coordination.audit.services import acting_as
 from coordination.extensions import db
-from coordination.meetings import services as meetings
-from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.meetings.models import Visibility
+from coordination.notifications import services as notifications
+from coordination.web.transaction import unit_of_work
 from tests import factories as f
 from tests.committed import committing_app
 
-TODAY = actions.today()
+TODAY = types.today()
 
 
 # --- a real SMTP server ----------------------------------------------------------------------
@@ -117,8 +119,8 @@ def people(session):
 
 
 def _item(title, org, author, due, *, person=None, status=ItemStatus.OPEN):
-    item = actions.create_item(title=title, assignee_org=org, assignee_user=person, author=author,
-                               due_date=TODAY + timedelta(days=due) if due is not None else None)
+    item = f.action_item(author, title, org=org, assignee_user=person,
+                         due_date=TODAY + timedelta(days=due) if due is not None else None)
     if status != ItemStatus.OPEN:
         actions.change_status(item, status, author=author)
     return item
@@ -211,7 +213,7 @@ def test_a_second_run_the_same_day_sends_nothing(session, smtp, people, items):
 
 
 def test_opted_out_and_deactivated_users_get_nothing(session, smtp, people, items):
-    reminders.set_digest(people["kamnik2"], False)
+    notifications.set_digest(people["kamnik2"], False)
     f.accounts.set_active(people["ljubljana2"], False)
     summary = reminders.send_digests(7, TODAY)
     assert summary.sent == 2
@@ -323,7 +325,7 @@ def committed_app(app):
     with committing_app(app, "reminders") as (concurrent, shared):
         with concurrent.app_context():
             last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
-            with acting_as("tests"):
+            with acting_as("tests"), unit_of_work():
                 ministry = f.user(Role.MINISTRY)
                 made = [ministry.id]
                 for name in ("Kamnik", "Ljubljana", "Kranj"):
@@ -393,15 +395,12 @@ def test_two_runs_at_once_send_each_digest_once(committed_app):
 # --- reminders from a fan-out ----------------------------------------------------------------
 
 def _fanout(people):
-    meeting = meetings.create_meeting(
-        title="Posvet", starts_at=datetime(2026, 3, 1, 9, tzinfo=UTC), ends_at=datetime(2026, 3, 1, 11, tzinfo=UTC),
-        place="Ljubljana", online_url=None, visibility=Visibility.PUBLIC, group=None, organisers=[],
-        created_by=people["ministry"])
-    conclusion = meetings.add_conclusion(meeting, text="Občine imenujejo skrbnike.", kind=ConclusionKind.DECISION,
-                                         visibility=Visibility.PUBLIC)
+    meeting = f.meeting(title="Posvet", visibility=Visibility.PUBLIC, start=datetime(2026, 3, 1, 9, tzinfo=UTC),
+                        place="Ljubljana", organisers=[], created_by=people["ministry"])
+    conclusion = f.conclusion(meeting, "Občine imenujejo skrbnike.")
     orgs = [f.municipality(n) for n in ("Kamnik", "Ljubljana", "Kranj")]
-    return actions.fan_out(conclusion, title="Imenovati skrbnika", author=people["ministry"],
-                           scope=FanOutScope.CHOSEN, chosen=[o.id for o in orgs], due_date=TODAY - timedelta(days=2))
+    return f.fan_out(conclusion, people["ministry"], "Imenovati skrbnika", scope=FanOutScope.CHOSEN,
+                     chosen=[o.id for o in orgs], due_date=TODAY - timedelta(days=2))
 
 
 def test_remind_fanout_once_per_municipality_per_day(session, smtp, people):

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from coordination import types
 from coordination.accounts.models import Role
 from coordination.actions import services
 from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, Priority
@@ -45,7 +46,7 @@ def setting(session):
     internal = meetings.add_conclusion(meeting, text="Občine pošljejo šifrante.", kind=ConclusionKind.DECISION,
                                        visibility=Visibility.INTERNAL)
     kamnik, zalec = f.municipality("Kamnik"), f.municipality("Žalec")
-    today = services.today()
+    today = types.today()
     late = services.create_item(title="Poslati šifrante čakalnih vrst", assignee_org=kamnik, assignee_user=secretary,
                                 author=staff, conclusion=internal, due_date=today - timedelta(days=3),
                                 priority=Priority.HIGH)

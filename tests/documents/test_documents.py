@@ -193,11 +193,8 @@ def test_a_ten_item_minutes_pdf_builds_well_under_a_second(client, session):
 
 
 def test_when_crosses_midnight(app):
-    from types import SimpleNamespace
+    from coordination.web.formatting import format_period
 
-    from coordination.documents.meetings import when
-
-    late = SimpleNamespace(starts_at=datetime(2024, 3, 20, 21, 0, tzinfo=UTC),
-                           ends_at=datetime(2024, 3, 21, 1, 0, tzinfo=UTC))
     with app.test_request_context():
-        assert when(late) == "20. 3. 2024, 22.00 – 21. 3. 2024, 2.00"
+        assert format_period(datetime(2024, 3, 20, 21, 0, tzinfo=UTC),
+                             datetime(2024, 3, 21, 1, 0, tzinfo=UTC)) == "20. 3. 2024, 22.00 – 21. 3. 2024, 2.00"

@@ -7,6 +7,7 @@ from weasyprint import HTML
 
 from coordination.documents import render
 from coordination.documents.render import ORIGIN, RefusedURL, StaticOnlyFetcher, css_string, page_counter
+from coordination.meetings.models import MinutesState
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ def _minimal_context():
     from types import SimpleNamespace
 
     meeting = SimpleNamespace(title="Sestanek", organisers=[], group=None, place=None, online_url=None,
-                              register_body="MDP", approved_at=None, approved_by=None,
+                              register_body="MDP", approved_at=None, approved_by=None, minutes_state=MinutesState.DRAFT,
                               starts_at=datetime(2024, 1, 1, tzinfo=UTC))
     return {"meeting": meeting, "when": "1. 1. 2024", "participants": [], "items": [], "conclusions": [],
-            "kind_labels": {}, "state_label": "Osnutek", "draft": True, "generated": "", "with_minutes": False}
+            "kind_labels": {}, "draft": True, "generated": "", "with_minutes": False}

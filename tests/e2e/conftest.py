@@ -19,13 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from coordination import create_app
+from coordination import create_app, types
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import create_user
 from coordination.audit.services import acting_as
 from coordination.database import rebuild
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind
+from coordination.web.transaction import unit_of_work
+from tests import factories as f
 from tests.e2e.support import (
     ACCOUNTS,
     CHROMIUM,
@@ -68,12 +70,12 @@ def _build_database(app) -> dict[str, int]:
     """Schema as the migrations build it, reference data, one account per role; return useful ids."""
     rebuild(app)
     with app.app_context():
-        with acting_as("tests"):
+        with acting_as("tests"), unit_of_work():
             kamnik = db.session.scalar(select(Organisation).where(Organisation.name == "Kamnik"))
             host = Organisation(kind=OrgKind.HOST, name=HOST_NAME, address="Glavni trg 1, 1241 Kamnik",
                                 region_id=kamnik.region_id)
             db.session.add(host)
-            db.session.commit()
+            db.session.flush()
             users = {}
             for key, account in ACCOUNTS.items():
                 org = db.session.scalar(select(Organisation).where(
@@ -95,18 +97,14 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
 
     Each feature adds its rows here (through its services) and its page types in pages.py.
     """
-    from coordination.groups import services as groups
     from coordination.groups.models import GroupRole
 
     sos = db.session.scalar(select(Organisation).where(Organisation.short_name == "SOS"))
-    group = groups.create_group(name="Delovna skupina za informatiko občin", code="DS-IT",
-                                mandate="Zahteve občin za informacijske rešitve.\nPripravi predloge do konca leta.")
-    groups.add_member(group, organisation_id=users["ministry"].organisation_id, user_id=users["ministry"].id,
-                      role=GroupRole.CHAIR, valid_from=None, valid_until=None)
-    groups.add_member(group, organisation_id=users["municipal"].organisation_id, user_id=users["municipal"].id,
-                      role=GroupRole.MEMBER, valid_from=date(2024, 1, 1), valid_until=None)
-    groups.add_member(group, organisation_id=sos.id, user_id=None, role=GroupRole.OBSERVER,
-                      valid_from=date(2023, 1, 1), valid_until=date(2023, 12, 31))
+    group = f.group(name="Delovna skupina za informatiko občin", code="DS-IT",
+                    mandate="Zahteve občin za informacijske rešitve.\nPripravi predloge do konca leta.")
+    f.member(group, users["ministry"], GroupRole.CHAIR)
+    f.member(group, users["municipal"], GroupRole.MEMBER, valid_from=date(2024, 1, 1))
+    f.member(group, sos, GroupRole.OBSERVER, valid_from=date(2023, 1, 1), valid_until=date(2023, 12, 31))
     ids = {"group": group.id, **_seed_minutes(users, group), **_seed_meetings(users, group)}
     ids = {**ids, **_seed_conclusions(ids)}
     ids = {**ids, **_seed_actions(users, ids)}
@@ -120,29 +118,22 @@ def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:
     """Minutes in each state, for the minutes pages: a draft item with two versions (one carrying a
     script that must stay harmless) and an empty item two people write at once; a circulated item with
     a comment; an approved item with a revision."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from coordination.meetings import services as meetings
-    from coordination.meetings.models import Visibility
 
-    mdp = db.session.scalar(select(Organisation).where(Organisation.short_name == "MDP"))
     first = "# Povzetek\n\nObčine so poslale **42 zahtev**.\n\n- Kamnik\n- Ljubljana\n"
     second = ("# Povzetek\n\nObčine so poslale **45 zahtev** do 10. 5. 2024.\n\n- Kamnik\n- Ljubljana\n- Kranj\n\n"
               "<script>alert('x')</script> <b onclick=\"x()\">brez učinka</b>\n")
     ids = {}
     for state, day in (("draft", 6), ("circulated", 13), ("approved", 20)):
-        start = datetime(2024, 5, day, 7, tzinfo=UTC)
-        meeting = meetings.create_meeting(
-            title=f"Seja DS-IT {day}. 5. 2024", starts_at=start, ends_at=start + timedelta(hours=2),
-            place="Ljubljana, Davčna 1", online_url=None, visibility=Visibility.INTERNAL, group=group,
-            organisers=[mdp], created_by=users["ministry"])
-        item = meetings.add_agenda_item(meeting, title="Pregled zahtev občin", visibility=Visibility.INTERNAL)
-        meetings.save_minutes(item, text=first, base_version=0, author=users["ministry"])
+        meeting = f.meeting(group, title=f"Seja DS-IT {day}. 5. 2024", start=datetime(2024, 5, day, 7, tzinfo=UTC),
+                            created_by=users["ministry"])
+        item = f.minutes(meeting, users["ministry"], first, title="Pregled zahtev občin")
         meetings.save_minutes(item, text=second, base_version=1, author=users["municipal"])
         ids[f"minutes_{state}_meeting"], ids[f"minutes_{state}_item"] = meeting.id, item.id
         if state == "draft":
-            ids["minutes_shared_item"] = meetings.add_agenda_item(
-                meeting, title="Skupno pisanje zapisnika", visibility=Visibility.INTERNAL).id
+            ids["minutes_shared_item"] = f.agenda_item(meeting, "Skupno pisanje zapisnika").id
         else:
             meetings.circulate(meeting)
         if state == "circulated":
@@ -160,7 +151,6 @@ def _seed_meetings(users: dict[str, User], group) -> dict[str, int]:
     and conclusions; an upcoming DS-IT meeting; and the public meeting with the minister of 20. 9. 2022."""
     from datetime import UTC, datetime, timedelta
 
-    from coordination.groups import services as groups
     from coordination.groups.models import GroupRole
     from coordination.meetings import services as meetings
     from coordination.meetings.models import Attendance, ConclusionKind, Visibility
@@ -171,53 +161,38 @@ def _seed_meetings(users: dict[str, User], group) -> dict[str, int]:
 
     kamnik = db.session.scalar(select(Organisation).where(Organisation.name == "Kamnik"))
     ljubljana = db.session.scalar(select(Organisation).where(Organisation.name == "Ljubljana"))
-    stewards = groups.create_group(name="Delovna skupina občinskih skrbnikov podatkov", code="DS-SP",
-                                   mandate="Usklajuje delo skrbnikov podatkov v občinah.")
-    groups.add_member(stewards, organisation_id=users["ministry"].organisation_id, user_id=users["ministry"].id,
-                      role=GroupRole.CHAIR, valid_from=None, valid_until=None)
-    groups.add_member(stewards, organisation_id=kamnik.id, user_id=users["municipal"].id,
-                      role=GroupRole.SECRETARY, valid_from=None, valid_until=None)
+    stewards = f.group(name="Delovna skupina občinskih skrbnikov podatkov", code="DS-SP",
+                       mandate="Usklajuje delo skrbnikov podatkov v občinah.")
+    f.member(stewards, users["ministry"], GroupRole.CHAIR)
+    f.member(stewards, users["municipal"], GroupRole.SECRETARY)
     day = datetime.now(LJUBLJANA).date() + timedelta(days=14)
     start = datetime(day.year, day.month, day.day, 10, tzinfo=LJUBLJANA)
-    meeting = meetings.create_meeting(
-        title="2. seja delovne skupine skrbnikov podatkov", starts_at=start, ends_at=start + timedelta(hours=2),
-        place="Kamnik, Glavni trg 24, sejna soba", online_url="https://sestanki.example.si/ds-sp-2",
-        visibility=Visibility.INTERNAL, group=stewards, organisers=[org("MDP"), kamnik], created_by=users["municipal"])
+    meeting = f.meeting(stewards, title="2. seja delovne skupine skrbnikov podatkov", start=start,
+                        place="Kamnik, Glavni trg 24, sejna soba", online_url="https://sestanki.example.si/ds-sp-2",
+                        organisers=[org("MDP"), kamnik], created_by=users["municipal"])
     meetings.add_participant(meeting, organisation=kamnik, user=users["municipal"], attendance=Attendance.PRESENT)
     meetings.add_participant(meeting, organisation=org("SOS"), user=users["association"], attendance=Attendance.GUEST)
     meetings.add_participant(meeting, organisation=org("ZMOS"), attendance=Attendance.EXCUSED)
     meetings.add_participant(meeting, organisation=ljubljana, attendance=Attendance.ABSENT)
     meetings.add_participant(meeting, organisation=org("ZOS"), attendance=Attendance.INVITED)
-    opening = meetings.add_agenda_item(meeting, title="Uvod in potrditev dnevnega reda", visibility=Visibility.PUBLIC)
-    meetings.save_minutes(opening, text="Sejo je vodil **predsedujoči**. Dnevni red je bil potrjen brez sprememb.",
-                          base_version=0, author=users["municipal"])
-    register = meetings.add_agenda_item(meeting, title="Pregled registra skrbnikov podatkov",
-                                        visibility=Visibility.INTERNAL)
-    meetings.save_minutes(register, text="## Stanje\n\n- 180 občin ima skrbnika\n- 32 občin ga še imenuje\n",
-                          base_version=0, author=users["municipal"])
-    meetings.add_agenda_item(meeting, title="Kadrovske zadeve", visibility=Visibility.CONFIDENTIAL)
-    meetings.add_conclusion(meeting, text="Občine, ki skrbnika še nimajo, ga imenujejo do konca meseca.",
-                            kind=ConclusionKind.DECISION, visibility=Visibility.INTERNAL, agenda_item=register)
-    meetings.add_conclusion(meeting, text="Skrbniki se udeležijo usposabljanja ministrstva.",
-                            kind=ConclusionKind.RECOMMENDATION, visibility=Visibility.PUBLIC)
-    meetings.add_conclusion(meeting, text="Zaupni sklep o kadrovski zadevi.", kind=ConclusionKind.INFORMATION,
-                            visibility=Visibility.CONFIDENTIAL)
-    later = start + timedelta(days=7)
-    meetings.create_meeting(
-        title="Seja DS-IT o zahtevah občin", starts_at=later, ends_at=later + timedelta(hours=1, minutes=30),
-        place=None, online_url="https://sestanki.example.si/ds-it", visibility=Visibility.INTERNAL, group=group,
-        organisers=[org("MDP")], created_by=users["ministry"])
-    minister = datetime(2022, 9, 20, 8, tzinfo=UTC)
-    public = meetings.create_meeting(
-        title="Sestanek ZMOS in SOS z ministrom za digitalno preobrazbo", starts_at=minister,
-        ends_at=minister + timedelta(hours=2), place="Ljubljana, Davčna ulica 1", online_url=None,
-        visibility=Visibility.PUBLIC, group=None, organisers=[org("MDP"), org("ZMOS"), org("SOS")],
-        created_by=users["ministry"])
-    strategy = meetings.add_agenda_item(public, title="Digitalna Slovenija 2030", visibility=Visibility.PUBLIC)
-    meetings.add_conclusion(public, text="Ustanovi se medresorska delovna skupina.", kind=ConclusionKind.DECISION,
-                            visibility=Visibility.PUBLIC)
-    meetings.add_conclusion(public, text="Združenja se povabi k pripravi strategije Digitalna Slovenija 2030.",
-                            kind=ConclusionKind.DECISION, visibility=Visibility.PUBLIC, agenda_item=strategy)
+    f.minutes(meeting, users["municipal"], "Sejo je vodil **predsedujoči**. Dnevni red je bil potrjen brez sprememb.",
+              title="Uvod in potrditev dnevnega reda", visibility=Visibility.PUBLIC)
+    register = f.minutes(meeting, users["municipal"], "## Stanje\n\n- 180 občin ima skrbnika\n- 32 občin ga še imenuje\n",
+                         title="Pregled registra skrbnikov podatkov")
+    f.agenda_item(meeting, "Kadrovske zadeve", Visibility.CONFIDENTIAL)
+    f.conclusion(meeting, "Občine, ki skrbnika še nimajo, ga imenujejo do konca meseca.", agenda_item=register)
+    f.conclusion(meeting, "Skrbniki se udeležijo usposabljanja ministrstva.", kind=ConclusionKind.RECOMMENDATION,
+                 visibility=Visibility.PUBLIC)
+    f.conclusion(meeting, "Zaupni sklep o kadrovski zadevi.", kind=ConclusionKind.INFORMATION,
+                 visibility=Visibility.CONFIDENTIAL)
+    f.meeting(group, title="Seja DS-IT o zahtevah občin", start=start + timedelta(days=7), hours=1.5, place=None,
+              online_url="https://sestanki.example.si/ds-it", created_by=users["ministry"])
+    public = f.meeting(title="Sestanek ZMOS in SOS z ministrom za digitalno preobrazbo", visibility=Visibility.PUBLIC,
+                       start=datetime(2022, 9, 20, 8, tzinfo=UTC), place="Ljubljana, Davčna ulica 1",
+                       organisers=[org("MDP"), org("ZMOS"), org("SOS")], created_by=users["ministry"])
+    strategy = f.agenda_item(public, "Digitalna Slovenija 2030")
+    f.conclusion(public, "Ustanovi se medresorska delovna skupina.")
+    f.conclusion(public, "Združenja se povabi k pripravi strategije Digitalna Slovenija 2030.", agenda_item=strategy)
     return {"meeting": meeting.id, "meeting_item": register.id, "public_meeting": public.id,
             "stewards_group": stewards.id}
 
@@ -225,16 +200,16 @@ def _seed_meetings(users: dict[str, User], group) -> dict[str, int]:
 def _seed_conclusions(ids: dict[str, int]) -> dict[str, int]:
     """For the conclusion pages: the public meeting's first conclusion establishes a working group (so the
     group page shows where it came from), and the id of a conclusion of {meeting} to edit."""
-    from coordination.groups import services as groups
+    from coordination.meetings import queries as meeting_queries
     from coordination.meetings import services as meetings
 
-    public = meetings.load(ids["public_meeting"])
+    public = meeting_queries.load(ids["public_meeting"])
     founding = public.conclusions[0]
-    founded = groups.create_group(name="Medresorska delovna skupina za digitalizacijo", code="MDS",
-                                  mandate="Usklajuje digitalizacijo med ministrstvi.")
+    founded = f.group(name="Medresorska delovna skupina za digitalizacijo", code="MDS",
+                      mandate="Usklajuje digitalizacijo med ministrstvi.")
     meetings.update_conclusion(founding, text=founding.text, kind=founding.kind, visibility=founding.visibility,
                                agenda_item=founding.agenda_item, establishes_group=founded)
-    return {"founded_group": founded.id, "conclusion": meetings.load(ids["meeting"]).conclusions[0].id}
+    return {"founded_group": founded.id, "conclusion": meeting_queries.load(ids["meeting"]).conclusions[0].id}
 
 
 def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]:
@@ -244,14 +219,13 @@ def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]
     from datetime import timedelta
 
     from coordination.actions import services as actions
-    from coordination.actions.models import ActionItem, FanOutScope, ItemStatus, Priority
-    from coordination.meetings import services as meetings
+    from coordination.actions.models import ActionItem, ItemStatus, Priority
+    from coordination.meetings import queries as meeting_queries
 
-    today = actions.today()
-    public = meetings.load(ids["public_meeting"])
-    fanout = actions.fan_out(public.conclusions[1], title="Imenovati predstavnika za strategijo DS 2030",
-                             description="Občina sporoči ime in kontakt predstavnika.", author=users["ministry"],
-                             scope=FanOutScope.ALL, due_date=today + timedelta(days=10))
+    today = types.today()
+    public = meeting_queries.load(ids["public_meeting"])
+    fanout = f.fan_out(public.conclusions[1], users["ministry"], "Imenovati predstavnika za strategijo DS 2030",
+                       description="Občina sporoči ime in kontakt predstavnika.", due_date=today + timedelta(days=10))
     items = db.session.scalars(select(ActionItem).where(ActionItem.fanout_id == fanout.id)
                                .order_by(ActionItem.id)).all()
     kamnik_item = next(i for i in items if i.assignee_org_id == users["municipal"].organisation_id)
@@ -262,10 +236,9 @@ def _seed_actions(users: dict[str, User], ids: dict[str, int]) -> dict[str, int]
     actions.change_status(kamnik_item, ItemStatus.IN_PROGRESS, author=users["municipal"],
                           note="Predstavnik bo imenovan na seji občinskega sveta.")
     conclusion = db.session.get(type(public.conclusions[0]), ids["conclusion"])
-    own = actions.create_item(title="Poslati seznam skrbnikov podatkov", assignee_org=kamnik_item.assignee_org,
-                              assignee_user=users["municipal"], author=users["ministry"], conclusion=conclusion,
-                              description="Seznam skrbnikov z datumi imenovanja.", priority=Priority.HIGH,
-                              due_date=today - timedelta(days=3))
+    own = f.action_item(users["ministry"], "Poslati seznam skrbnikov podatkov", org=kamnik_item.assignee_org,
+                        conclusion=conclusion, assignee_user=users["municipal"], priority=Priority.HIGH,
+                        description="Seznam skrbnikov z datumi imenovanja.", due_date=today - timedelta(days=3))
     return {"fanout": fanout.id, "action": kamnik_item.id, "own_action": own.id,
             "fanout_conclusion": public.conclusions[1].id}
 
@@ -286,7 +259,7 @@ def _seed_notifications(users: dict[str, User], ids: dict[str, int]) -> dict[str
     oldest = db.session.scalar(select(Notification).where(Notification.user_id == official.id)
                                .order_by(Notification.id))
     oldest.read_at = oldest.created_at
-    db.session.commit()
+    db.session.flush()
     return {"notification": oldest.id}
 
 

@@ -109,6 +109,25 @@ def test_a_new_group_is_created_with_its_conclusion(client, session, setting):
     assert group is not None and _conclusions(session, setting["meeting"])[0].establishes_group_id == group.id
 
 
+def test_a_conclusion_that_fails_leaves_no_new_group_behind(client, session, setting, monkeypatch):
+    """The group and its conclusion are one transaction: when the conclusion cannot be numbered, the
+    group made for it goes too (nothing deletes it by hand)."""
+    from sqlalchemy.exc import IntegrityError
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("INSERT INTO conclusion", {}, Exception("unique"))
+
+    monkeypatch.setattr(services, "add_conclusion", clash)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+    ministry = _as(client, f.user(Role.MINISTRY))
+    response = _add(ministry, setting["meeting"], establishes="new", group_name="Skupina brez sklepa",
+                    group_code="DS-NIC")
+    assert response.status_code == 409 and "v istem trenutku" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.scalar(select(WorkingGroup).where(WorkingGroup.code == "DS-NIC")) is None
+    assert _conclusions(session, setting["meeting"]) == []
+
+
 def test_a_new_group_with_a_taken_code_is_refused(client, session, setting):
     ministry = _as(client, f.user(Role.MINISTRY))
     response = _add(ministry, setting["meeting"], establishes="new", group_name="Čisto nova", group_code="ds-it")

@@ -20,6 +20,7 @@ from coordination.extensions import db
 from coordination.groups import services as groups
 from coordination.groups.models import WorkingGroup
 from coordination.meetings.models import Conclusion, Meeting, RegisterCounter
+from coordination.web.transaction import unit_of_work
 from tests import factories as f
 from tests.committed import committing_app
 from tests.meetings import helpers as h
@@ -35,7 +36,7 @@ def committed_app(app):
         concurrent.config["WTF_CSRF_ENABLED"] = False
         with concurrent.app_context():
             last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
-            with acting_as("tests"):
+            with acting_as("tests"), unit_of_work():
                 user = f.user(Role.MINISTRY)
                 group = groups.create_group(name="Skupina za preskus hkratnosti", code=CODE, mandate="")
                 meeting = h.meeting(group, title="Hkratni sklepi", start=datetime(2031, 5, 5, 8, tzinfo=UTC))

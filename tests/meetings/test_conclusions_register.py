@@ -9,7 +9,7 @@ from sqlalchemy import select
 from coordination.accounts.models import Role
 from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
-from coordination.meetings import services
+from coordination.meetings import queries, services
 from coordination.meetings.models import Attendance, Conclusion, ConclusionKind, Visibility
 from coordination.meetings.permissions import can_view_conclusion
 from tests import factories as f
@@ -98,7 +98,7 @@ def test_live_filter_gets_the_fragment_and_pushes_the_url(client, register):
 
 
 def test_pagination(client, session, register, monkeypatch):
-    from coordination.meetings import conclusions_routes
+    from coordination.meetings.routes import conclusions as conclusions_routes
 
     monkeypatch.setattr(conclusions_routes, "REGISTER_PAGE_SIZE", 3)
     f.login(client, f.user(Role.MINISTRY))
@@ -141,11 +141,11 @@ def test_the_sql_filter_agrees_with_the_rule(session):
     people = _world(session, 1)
     everything = session.scalars(select(Conclusion)).all()
     for key, user in people.items():
-        in_sql = {c.id for c in session.scalars(services.conclusion_register(user))}
+        in_sql = {c.id for c in session.scalars(queries.conclusion_register(user))}
         by_rule = {c.id for c in everything if can_view_conclusion(user, c)}
         assert in_sql == by_rule, key
     # the filter is not trivially everything or nothing
-    sizes = {key: len(list(session.scalars(services.conclusion_register(u)))) for key, u in people.items()}
+    sizes = {key: len(list(session.scalars(queries.conclusion_register(u)))) for key, u in people.items()}
     assert sizes["admin"] == len(everything) > sizes["ministry"] > sizes["member"] > sizes["outsider"] > 0
     assert sizes["named"] > sizes["outsider"] and sizes["organiser"] > sizes["outsider"]
 

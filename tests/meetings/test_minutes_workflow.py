@@ -176,33 +176,33 @@ def _render(client, template, **context):
 def test_state_box_and_item_actions_follow_the_rules(client, session, setting):
     m, item, people = setting
     secretary, member, observer = people["secretary"], people["member"], people["observer"]
-    box = _render(client, "meetings/minutes_state_box.html", meeting=m, user=secretary)
+    box = _render(client, "meetings/_minutes_state_box.html", meeting=m, user=secretary)
     assert "Osnutek" in box and "Pošlji v pregled" in box and "Potrdi zapisnik" not in box
-    assert "Pošlji v pregled" not in _render(client, "meetings/minutes_state_box.html", meeting=m, user=member)
-    actions = _render(client, "meetings/minutes_item_actions.html", meeting=m, item=item, user=member)
+    assert "Pošlji v pregled" not in _render(client, "meetings/_minutes_state_box.html", meeting=m, user=member)
+    actions = _render(client, "meetings/_minutes_item_actions.html", meeting=m, item=item, user=member)
     assert "Piši zapisnik" in actions and "Zgodovina" in actions and "1 različica" in actions
     assert "Dodaj pripombo" not in actions  # no comments on a draft
-    assert "Piši zapisnik" not in _render(client, "meetings/minutes_item_actions.html", meeting=m, item=item,
+    assert "Piši zapisnik" not in _render(client, "meetings/_minutes_item_actions.html", meeting=m, item=item,
                                           user=observer)
 
     services.circulate(m)
     services.add_comment(item, author=member, text="Pripomba člana.")
-    box = _render(client, "meetings/minutes_state_box.html", meeting=m, user=secretary)
+    box = _render(client, "meetings/_minutes_state_box.html", meeting=m, user=secretary)
     assert "Poslano v pregled" in box and "Potrdi zapisnik" in box
-    assert "Potrdi zapisnik" not in _render(client, "meetings/minutes_state_box.html", meeting=m, user=member)
-    actions = _render(client, "meetings/minutes_item_actions.html", meeting=m, item=item, user=observer)
+    assert "Potrdi zapisnik" not in _render(client, "meetings/_minutes_state_box.html", meeting=m, user=member)
+    actions = _render(client, "meetings/_minutes_item_actions.html", meeting=m, item=item, user=observer)
     assert "1 pripomba" in actions and "Pripomba člana." in actions and member.name in actions
     assert "#comment-form" not in actions  # observers read, do not comment
-    assert "#comment-form" in _render(client, "meetings/minutes_item_actions.html", meeting=m, item=item,
+    assert "#comment-form" in _render(client, "meetings/_minutes_item_actions.html", meeting=m, item=item,
                                       user=member)
 
     services.approve(m, secretary)
-    box = _render(client, "meetings/minutes_state_box.html", meeting=m, user=secretary)
-    assert "Potrjen" in box and f"Potrdil(a) {secretary.name}" in box
+    box = _render(client, "meetings/_minutes_state_box.html", meeting=m, user=secretary)
+    assert "Potrjen" in box and f"potrdil(a) {secretary.name}" in box
     assert "Popravek potrjenega zapisnika" in box and item.title in box
-    assert "Popravek potrjenega zapisnika" not in _render(client, "meetings/minutes_state_box.html", meeting=m,
+    assert "Popravek potrjenega zapisnika" not in _render(client, "meetings/_minutes_state_box.html", meeting=m,
                                                           user=member)
-    actions = _render(client, "meetings/minutes_item_actions.html", meeting=m, item=item, user=secretary)
+    actions = _render(client, "meetings/_minutes_item_actions.html", meeting=m, item=item, user=secretary)
     assert "Popravi zapisnik" in actions and "Piši zapisnik" not in actions
 
 

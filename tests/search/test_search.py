@@ -13,7 +13,7 @@ from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import Visibility
-from coordination.search import indexing
+from coordination.search import index as indexing
 from coordination.search.models import SearchDocument
 from coordination.search.services import fts_query, highlight, search, words
 from tests import factories as f

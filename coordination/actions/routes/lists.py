@@ -8,9 +8,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from coordination.actions import io, listing, services
+from coordination import types
+from coordination.actions import io, listing, queries, services
 from coordination.actions import permissions as perm
-from coordination.actions.list_forms import BulkStatusForm, ImportForm, StatusForm
+from coordination.actions.forms import StatusForm
+from coordination.actions.list_forms import BulkStatusForm, ImportForm
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ImportBatch, ItemStatus
 from coordination.extensions import db
 from coordination.web.authz import guard, require
@@ -27,7 +29,7 @@ PREVIEW_LIMIT = 500  # rows of each kind shown in the preview; all of them are k
 def _context(filters) -> dict:
     return {"filters": filters, "args": filters.args(), "status_labels": translated(STATUS_LABELS),
             "priority_labels": translated(PRIORITY_LABELS), "allowed_next": services.allowed_next,
-            "today": services.today()}
+            "today": types.today()}
 
 
 def _back(target: str | None) -> str:
@@ -56,12 +58,14 @@ def index():
 @guard(perm.can_browse)
 def set_status(item_id: int):
     """A row's status change: the row again for htmx, otherwise back to the filtered list."""
-    item = services.load(item_id)
+    item = queries.load(item_id)
     if item is None or not perm.can_view(current_user, item):
         abort(404)
     require(perm.can_update, item)
     back = _back(request.form.get("next"))
-    form = StatusForm()
+    # any status passes the form; the service refuses a transition the item cannot make, and the
+    # row says which
+    form = StatusForm(item=item, allowed=list(ItemStatus))
     error, old = None, item.status
     new = ItemStatus(form.status.data) if form.validate_on_submit() else None
     if new is None:
@@ -117,7 +121,7 @@ def bulk_status():
 # --- export ------------------------------------------------------------------------------------
 
 def _filename(ext: str) -> str:
-    return f"naloge-{services.today().isoformat()}.{ext}"
+    return f"naloge-{types.today().isoformat()}.{ext}"
 
 
 @bp.route("/izvoz.csv")
@@ -166,7 +170,7 @@ def upload():
 
 def _batch_or_404(batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or batch.user_id != current_user.id:  # somebody else's upload does not exist for you
+    if not perm.owns_import(current_user, batch):  # somebody else's upload does not exist for you
         abort(404)
     return batch
 

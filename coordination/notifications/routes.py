@@ -5,18 +5,17 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from wtforms import BooleanField
 
-from coordination.actions import reminders
 from coordination.actions.models import Notification
-from coordination.actions.permissions import can_browse_notifications
+from coordination.notifications import services
+from coordination.notifications.forms import DigestForm
+from coordination.notifications.permissions import can_browse
 from coordination.web.authz import guard
-from coordination.web.forms import Form
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
+from coordination.web.transaction import commit_early
 
 bp = Blueprint("notifications", __name__)
 
@@ -24,28 +23,24 @@ PER_PAGE = 30
 CHANGED = {"HX-Trigger": "notifications-changed"}  # the header badge listens for this
 
 
-class DigestForm(Form):
-    digest_enabled = BooleanField(_l("Send me the daily e-mail digest"))
-
-
 @bp.app_template_global()
 def unread_notifications() -> int:
     """The header badge: one COUNT on an index, only for signed-in users."""
     if not current_user.is_authenticated:
         return 0
-    return reminders.unread_count(current_user)
+    return services.unread_count(current_user)
 
 
 def _list(page: int | None = None, status: int = 200, headers: dict | None = None):
-    query = reminders.notifications_query(current_user).options(joinedload(Notification.item))
+    query = services.notifications_query(current_user).options(joinedload(Notification.item))
     page = paginate(query, per_page=PER_PAGE, page=page)
     body, code, extra = render("notifications/index.html", "notifications/_list.html", status=status, page=page,
-                               text=reminders.notification_text)
+                               text=services.notification_text)
     return body, code, {**extra, **(headers or {})}
 
 
 def _own_or_404(notification_id: int) -> Notification:
-    notification = reminders.own_notification(current_user, notification_id)
+    notification = services.own_notification(current_user, notification_id)
     if notification is None:  # somebody else's is as unknown as one that does not exist
         abort(404)
     return notification
@@ -59,13 +54,13 @@ def _form_page() -> int:
 
 
 @bp.route("/obvestila")
-@guard(can_browse_notifications)
+@guard(can_browse)
 def index():
     return _list()
 
 
 @bp.route("/obvestila/stevec")
-@guard(can_browse_notifications)
+@guard(can_browse)
 def badge():
     # polled from every page: keep "this is the current page" when it is the list itself
     on_list = urlsplit(request.headers.get("HX-Current-URL", "")).path == url_for(".index")
@@ -73,21 +68,24 @@ def badge():
 
 
 @bp.route("/obvestila/<int:notification_id>")
-@guard(can_browse_notifications)
+@guard(can_browse)
 def open_item(notification_id: int):
     """Follow a notification to its item; it counts as read from then on."""
     notification = _own_or_404(notification_id)
-    target = reminders.item_path(notification.item_id) if notification.item_id else url_for(".index")
+    target = url_for("actions.detail", item_id=notification.item_id) if notification.item_id else url_for(".index")
     if notification.link and notification.link.startswith("/") and not notification.link.startswith("//"):
-        target = notification.link
-    reminders.mark_read(notification)
+        target = notification.link  # another feature's notice names its own page
+    services.mark_read(notification)
+    # a GET is never committed by the request's unit of work; this one changes state on purpose
+    # (until it becomes a POST), so it commits what it changed
+    commit_early("opening a notification by its link marks it read, and the link is a GET")
     return redirect(target)
 
 
 @bp.route("/obvestila/<int:notification_id>/prebrano", methods=["POST"])
-@guard(can_browse_notifications)
+@guard(can_browse)
 def mark_read(notification_id: int):
-    reminders.mark_read(_own_or_404(notification_id))
+    services.mark_read(_own_or_404(notification_id))
     if wants_fragment():
         return _list(page=_form_page(), headers=CHANGED)
     flash(_("Notification marked as read."), "success")
@@ -95,9 +93,9 @@ def mark_read(notification_id: int):
 
 
 @bp.route("/obvestila/prebrano", methods=["POST"])
-@guard(can_browse_notifications)
+@guard(can_browse)
 def mark_all_read():
-    changed = reminders.mark_all_read(current_user)
+    changed = services.mark_all_read(current_user)
     if wants_fragment():
         return _list(page=1, headers=CHANGED)
     flash(_("All notifications marked as read.") if changed else _("There were no unread notifications."),
@@ -106,14 +104,14 @@ def mark_all_read():
 
 
 @bp.route("/racun/obvestila", methods=["GET", "POST"])
-@guard(can_browse_notifications)
+@guard(can_browse)
 def settings():
     """E-mail settings: the daily digest on or off (the link at the end of every digest leads here)."""
     form = DigestForm()
     if request.method == "GET":
         form.digest_enabled.data = current_user.digest_enabled
     elif form.validate_on_submit():
-        reminders.set_digest(current_user, form.digest_enabled.data)
+        services.set_digest(current_user, form.digest_enabled.data)
         flash(_("The daily digest is on.") if current_user.digest_enabled else _("The daily digest is off."),
               "success")
         return redirect(url_for(".settings"))

@@ -4,17 +4,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from coordination.actions import services as action_items
 from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
-from coordination.meetings.conclusions_forms import KIND_LABELS, VISIBILITY_LABELS, ConclusionForm
-from coordination.meetings.models import ConclusionKind, Visibility
+from coordination.meetings import queries, services
+from coordination.meetings.conclusions_forms import ConclusionForm
+from coordination.meetings.models import KIND_LABELS, VISIBILITY_LABELS, ConclusionKind, Visibility
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
+from coordination.web.sections import parts
 
 bp = Blueprint("conclusions", __name__)
 
@@ -22,7 +22,7 @@ REGISTER_PAGE_SIZE = 50
 
 
 def _meeting_or_404(meeting_id: int):
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     require(perm.can_view, meeting)
@@ -38,7 +38,7 @@ def _conclusion_or_404(meeting, conclusion_id: int):
 
 def _form(meeting, conclusion=None, **kwargs) -> ConclusionForm:
     items = [i for i in meeting.agenda if perm.can_view_item(current_user, i)]
-    return ConclusionForm(items=items, groups=services.unestablished_groups(conclusion),
+    return ConclusionForm(items=items, groups=queries.unestablished_groups(conclusion),
                           may_create_group=groups_perm.can_create(current_user), **kwargs)
 
 
@@ -47,9 +47,9 @@ def _page(meeting, form=None, *, status=200):
     if form is None and perm.can_edit(current_user, meeting):
         form = _form(meeting, data={"visibility": meeting.visibility.value})
     conclusions = [c for c in meeting.conclusions if perm.can_view_conclusion(current_user, c)]
-    return render("meetings/conclusions_manage.html", "meetings/conclusions_list.html", meeting=meeting,
+    return render("meetings/conclusions_manage.html", "meetings/_conclusions_list.html", meeting=meeting,
                   conclusions=conclusions, form=form, kind_labels=KIND_LABELS, visibility_labels=VISIBILITY_LABELS,
-                  item_counts=action_items.item_counts(c.id for c in conclusions), status=status)
+                  status=status, **parts("meetings.conclusions", conclusions=conclusions))
 
 
 def _fields(form, meeting) -> dict | None:
@@ -93,7 +93,7 @@ def add(meeting_id: int):
             conclusion = services.record_conclusion(meeting, **fields)
         except services.ConclusionClash:
             form.form_errors.append(_clash_message())
-            return _page(services.load(meeting_id), form, status=409)
+            return _page(queries.load(meeting_id), form, status=409)
         flash(_("Conclusion %(number)d (%(register)s) recorded.", number=conclusion.number,
                 register=conclusion.register_number), "success")
         return redirect(url_for("conclusions.manage", meeting_id=meeting_id))
@@ -114,15 +114,12 @@ def edit(meeting_id: int, conclusion_id: int):
         return _edit_page(meeting, conclusion, form)
     form = _form(meeting, conclusion)
     if form.validate_on_submit() and (fields := _fields(form, meeting)) is not None:
-        new_group = fields.pop("new_group", None)
         try:
-            if new_group:
-                fields["establishes_group"] = groups.create_group(**new_group)
             services.update_conclusion(conclusion, **fields)
         except IntegrityError:  # the chosen group was just linked by a simultaneous request
             db.session.rollback()
             form.establishes.errors.append(_("Another conclusion has just established this working group."))
-            return _edit_page(services.load(meeting_id), conclusion, form, status=409)
+            return _edit_page(queries.load(meeting_id), conclusion, form, status=409)
         flash(_("Conclusion %(number)d saved.", number=conclusion.number), "success")
         return redirect(url_for("conclusions.manage", meeting_id=meeting_id))
     return _edit_page(meeting, conclusion, form, status=422)
@@ -149,7 +146,7 @@ def delete(meeting_id: int, conclusion_id: int):
 def _after_reorder(meeting_id: int):
     """htmx swaps the list in place; without JavaScript the browser goes back to the page."""
     if wants_fragment():
-        return _page(services.load(meeting_id))
+        return _page(queries.load(meeting_id))
     return redirect(url_for("conclusions.manage", meeting_id=meeting_id))
 
 
@@ -201,8 +198,8 @@ def _filters() -> dict:
 @guard(perm.can_browse)
 def register():
     filters = _filters()
-    page = paginate(services.conclusion_register(current_user, **filters), per_page=REGISTER_PAGE_SIZE)
-    bodies, years = services.register_options(current_user)
-    return render("meetings/conclusions_register.html", "meetings/conclusions_register_results.html", page=page,
+    page = paginate(queries.conclusion_register(current_user, **filters), per_page=REGISTER_PAGE_SIZE)
+    bodies, years = queries.register_options(current_user)
+    return render("meetings/conclusions_register.html", "meetings/_conclusions_register_results.html", page=page,
                   filters=filters, bodies=bodies, years=years, kind_labels=KIND_LABELS,
                   visibility_labels=VISIBILITY_LABELS)

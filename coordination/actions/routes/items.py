@@ -4,8 +4,9 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination import types
 from coordination.actions import permissions as perm
-from coordination.actions import services
+from coordination.actions import queries, services
 from coordination.actions.forms import DeleteForm, ItemForm, NoteForm, StatusForm
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
@@ -15,6 +16,7 @@ from coordination.organisations.services import organisation_choices
 from coordination.web.authz import guard, require
 from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
+from coordination.web.sections import adds_to
 
 bp = Blueprint("actions", __name__)
 
@@ -22,8 +24,20 @@ bp = Blueprint("actions", __name__)
 CHANGED = {"HX-Trigger": "notifications-changed"}
 
 
+@adds_to("meetings.conclusions")
+def _conclusion_items(conclusions) -> dict:
+    """How many action items each of a meeting's conclusions has (one grouped query, even for none)."""
+    return {"item_counts": queries.item_counts(c.id for c in conclusions)}
+
+
+@adds_to("groups.detail")
+def _group_items(user, group) -> dict:
+    """The group page's pending action items from conclusions of its meetings."""
+    return {"open_items": queries.group_open_items(user, group), "item_status_labels": translated(STATUS_LABELS)}
+
+
 def _item_or_404(item_id: int):
-    item = services.load_page(item_id)
+    item = queries.load_page(item_id)
     if item is None:
         abort(404)
     return item
@@ -45,7 +59,7 @@ def _page(item, *, status_form=None, note_form=None, status=200, notice=None, he
     if note_form is None and perm.can_comment(current_user, item):
         note_form = NoteForm(formdata=None)
     body, code, extra = render(
-        "actions/detail.html", "actions/_progress.html", item=item, today=services.today(),
+        "actions/detail.html", "actions/_progress.html", item=item, today=types.today(),
         status_labels=translated(STATUS_LABELS), priority_labels=translated(PRIORITY_LABELS),
         source_visible=item.conclusion is not None and can_view_conclusion(current_user, item.conclusion),
         fanout_url=_fanout_url(item), status_form=status_form, note_form=note_form, notice=notice,
@@ -110,7 +124,7 @@ def _form(*, data=None, org_id=None, **kwargs) -> ItemForm:
     request, else `org_id`)."""
     chosen = request.values.get("assignee_org_id", type=int) or org_id
     return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *organisation_choices()],
-                    people=services.org_people(chosen), **kwargs)
+                    people=queries.org_people(chosen), **kwargs)
 
 
 def _person_fragment_or(page: str, form: ItemForm, status: int, **context):
@@ -124,7 +138,7 @@ def _submitted(form: ItemForm, stored_due=None) -> dict | None:
     if not form.is_submitted():
         return None
     valid = form.validate()
-    if not form.check_past_due(services.today(), stored_due) or not valid:
+    if not form.check_past_due(types.today(), stored_due) or not valid:
         return None
     return {"title": form.title.data, "description": form.description.data or "",
             "assignee_org": db.session.get(Organisation, form.assignee_org_id.data),
@@ -151,7 +165,7 @@ def create():
 @bp.route("/sklepi/<int:conclusion_id>/naloge/nova", methods=["GET", "POST"])
 @guard(perm.can_browse)
 def create_from(conclusion_id: int):
-    conclusion = services.load_conclusion(conclusion_id)
+    conclusion = queries.load_conclusion(conclusion_id)
     if conclusion is None:
         abort(404)
     require(perm.can_create_from, conclusion)

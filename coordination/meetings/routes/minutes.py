@@ -4,7 +4,6 @@ draft -> circulated -> approved, after which a change is a revision with its rea
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,13 +12,13 @@ from sqlalchemy.orm import defer, joinedload
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
+from coordination.meetings import queries, services
 from coordination.meetings.diff import side_by_side
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.minutes_forms import CommentForm, MinutesForm
 from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, MinutesState, MinutesVersion
 from coordination.web.authz import guard, require
-from coordination.web.formatting import LJUBLJANA
+from coordination.web.formatting import format_clock
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import Page, page_number
 
@@ -37,7 +36,7 @@ def _template_tools():
 # --- loading --------------------------------------------------------------------------------
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     return meeting
@@ -67,13 +66,6 @@ def _comments(item: AgendaItem) -> list[MinutesComment]:
                                    .order_by(MinutesComment.id)))
 
 
-def _clock(moment) -> str:
-    """The time of day in Ljubljana: 10.32 in Slovenian, 10:32 in English."""
-    local = moment.astimezone(LJUBLJANA)
-    separator = ":" if str(get_locale() or "sl").startswith("en") else "."
-    return f"{local.hour}{separator}{local.minute:02d}"
-
-
 def _back_to_meeting(meeting: Meeting):
     """Where a workflow button was pressed (a local path), or the meeting's page."""
     target = request.form.get("next", "")
@@ -97,7 +89,7 @@ def _editor(item: AgendaItem, form: MinutesForm, *, status: int = 200, conflict:
     revising = meeting.minutes_state == MinutesState.APPROVED
     comment_form = CommentForm(formdata=None, prefix="comment") if perm.can_comment(current_user, meeting) else None
     body, status, vary = render(
-        "meetings/minutes_edit.html", "meetings/minutes_editor.html", status=status, meeting=meeting, item=item,
+        "meetings/minutes_edit.html", "meetings/_minutes_editor.html", status=status, meeting=meeting, item=item,
         form=form, current=current, conflict=conflict, revising=revising, autosave=not revising and conflict is None,
         base_version=item.minutes_version if base_version is CURRENT else base_version,
         comments=_comments(item), comment_form=comment_form)
@@ -112,9 +104,9 @@ def _replace_editor():
 def _status(item: AgendaItem, *, version: int, status: int = 200, error: str | None = None):
     """The status line of an autosave (the page itself is never shown this way: a plain save redirects)."""
     saved = _version(item, version)
-    return render("meetings/minutes_edit.html", "meetings/minutes_status.html", status=status, item=item,
+    return render("meetings/minutes_edit.html", "meetings/_minutes_status.html", status=status, item=item,
                   meeting=item.meeting, base_version=version, error=error, just_saved=error is None,
-                  saved_at=_clock(saved.created_at) if saved else None, current=saved, oob_preview=error is None)
+                  saved_at=format_clock(saved.created_at) if saved else None, current=saved, oob_preview=error is None)
 
 
 @bp.route("/<int:meeting_id>/tocke/<int:item_id>/zapisnik", methods=["GET", "POST"])
@@ -237,7 +229,7 @@ def _review(item: AgendaItem, form: CommentForm | None = None, *, status: int = 
     meeting = item.meeting
     if form is None and perm.can_comment(current_user, meeting):
         form = CommentForm(formdata=None, prefix="comment")
-    return render("meetings/minutes_review.html", "meetings/minutes_comments.html", status=status, meeting=meeting,
+    return render("meetings/minutes_review.html", "meetings/_minutes_comments.html", status=status, meeting=meeting,
                   item=item, comments=_comments(item), comment_form=form)
 
 
@@ -250,9 +242,8 @@ def comments(meeting_id: int, item_id: int):
     if request.method == "GET":
         return _review(item)
     meeting = item.meeting
-    if meeting.minutes_state != MinutesState.CIRCULATED:
-        abort(409, description=_("Comments are taken only while the minutes are circulated for review; "
-                                 "these minutes are %(state)s.", state=state_label(meeting.minutes_state)))
+    _refuse_out_of_turn(meeting, "comment", _("Comments are taken only while the minutes are circulated for review; "
+                                              "these minutes are %(state)s."))
     require(perm.can_comment, meeting)
     form = CommentForm(prefix="comment")
     if not form.validate_on_submit():
@@ -271,32 +262,39 @@ def state_label(state: MinutesState) -> str:
             MinutesState.APPROVED: _("approved")}[state]
 
 
+def _refuse_out_of_turn(meeting: Meeting, step: str, refusal: str) -> None:
+    """A step the minutes' state does not allow is refused with 409 and why, to whoever sees the
+    meeting, before the rule is asked who may take it (services.expect_state knows the states)."""
+    try:
+        services.expect_state(meeting, step)
+    except services.WrongState as wrong:
+        abort(409, description=refusal % {"state": state_label(wrong.state)})
+
+
+def _step(meeting_id: int, step: str, rule, take, *, refusal: str, done: str):
+    meeting = _meeting_or_404(meeting_id)
+    require(perm.can_view, meeting)
+    _refuse_out_of_turn(meeting, step, refusal)
+    require(rule, meeting)
+    take(meeting)
+    flash(done, "success")
+    return _back_to_meeting(meeting)
+
+
 @bp.route("/<int:meeting_id>/zapisnik/v-pregled", methods=["POST"])
 @guard(perm.can_browse)
 def circulate(meeting_id: int):
     """Draft -> circulated: the participants are invited to comment."""
-    meeting = _meeting_or_404(meeting_id)
-    require(perm.can_view, meeting)
-    if meeting.minutes_state != MinutesState.DRAFT:
-        abort(409, description=_("Only a draft can be circulated; these minutes are %(state)s.",
-                                 state=state_label(meeting.minutes_state)))
-    require(perm.can_circulate, meeting)
-    services.circulate(meeting)
-    flash(_("The minutes are circulated for review: the participants can now comment on each agenda item."),
-          "success")
-    return _back_to_meeting(meeting)
+    return _step(meeting_id, "circulate", perm.can_circulate, services.circulate,
+                 refusal=_("Only a draft can be circulated; these minutes are %(state)s."),
+                 done=_("The minutes are circulated for review: the participants can now comment on each "
+                        "agenda item."))
 
 
 @bp.route("/<int:meeting_id>/zapisnik/potrdi", methods=["POST"])
 @guard(perm.can_browse)
 def approve(meeting_id: int):
     """Circulated -> approved by the chair or secretary; the minutes are locked."""
-    meeting = _meeting_or_404(meeting_id)
-    require(perm.can_view, meeting)
-    if meeting.minutes_state != MinutesState.CIRCULATED:
-        abort(409, description=_("Only circulated minutes can be approved; these minutes are %(state)s.",
-                                 state=state_label(meeting.minutes_state)))
-    require(perm.can_approve, meeting)
-    services.approve(meeting, current_user)
-    flash(_("The minutes are approved. From now on a change needs a reason and is kept as a revision."), "success")
-    return _back_to_meeting(meeting)
+    return _step(meeting_id, "approve", perm.can_approve, lambda meeting: services.approve(meeting, current_user),
+                 refusal=_("Only circulated minutes can be approved; these minutes are %(state)s."),
+                 done=_("The minutes are approved. From now on a change needs a reason and is kept as a revision."))

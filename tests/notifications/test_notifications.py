@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination.accounts.models import Role
-from coordination.actions import reminders
 from coordination.actions import services as actions
 from coordination.actions.models import ItemStatus, Notification
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
+from coordination.notifications import services as notifications
 from tests import factories as f
 
 
@@ -29,7 +29,7 @@ def official(session):
 
 
 def _assign(staff, official, title="Imenovati skrbnika"):
-    return actions.create_item(title=title, assignee_org=official.organisation, author=staff)
+    return f.action_item(staff, title, org=official.organisation)
 
 
 def _unread(user) -> int:
@@ -187,6 +187,6 @@ def test_digest_switch_needs_the_token(app, client, official):
 def test_unread_count_service(session, staff, official):
     _assign(staff, official)
     _assign(staff, official, "Druga")
-    assert reminders.unread_count(official) == 2
-    assert reminders.mark_all_read(official) == 2
-    assert reminders.unread_count(official) == 0
+    assert notifications.unread_count(official) == 2
+    assert notifications.mark_all_read(official) == 2
+    assert notifications.unread_count(official) == 0

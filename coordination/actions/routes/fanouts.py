@@ -8,26 +8,28 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from coordination import types
 from coordination.actions import matrix as matrices
 from coordination.actions import permissions as perm
-from coordination.actions import services
-from coordination.actions.fanout_forms import SCOPE_LABELS, FanOutForm, municipalities_by_region
-from coordination.actions.models import STATUS_LABELS, ItemStatus, Priority
+from coordination.actions import reminders, services
+from coordination.actions.fanout_forms import FanOutForm, municipalities_by_region
+from coordination.actions.models import SCOPE_LABELS, STATUS_LABELS, ItemStatus, Priority, describe_scope
 from coordination.extensions import db
-from coordination.meetings import services as meeting_services
+from coordination.meetings import queries as meeting_queries
 from coordination.meetings.models import Conclusion
 from coordination.organisations import services as organisations
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render
 
 bp = Blueprint("fanouts", __name__)
+bp.add_app_template_filter(describe_scope, "fanout_scope")
 
 
 def _conclusion_or_404(conclusion_id: int) -> Conclusion:
     conclusion = db.session.get(Conclusion, conclusion_id)
     if conclusion is None:
         abort(404)
-    meeting_services.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
+    meeting_queries.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
     require(perm.can_fan_out, conclusion)
     return conclusion
 
@@ -98,7 +100,7 @@ def _create(conclusion: Conclusion, form: FanOutForm):
                             1000 * (time.perf_counter() - started))
     count = len(fanout.items)
     flash(ngettext("Created %(num)d item.", "Created %(num)d items.", count), "success")
-    if form.due_date.data and form.due_date.data < services.today():
+    if form.due_date.data and form.due_date.data < types.today():
         flash(_("Note: the due date is already in the past, so every item is overdue."), "info")
     target = url_for("fanouts.view", fanout_id=fanout.id)
     if getattr(request, "htmx", None):
@@ -137,9 +139,7 @@ def remind(fanout_id: int):
         if not matrix.remindable:
             flash(_("Every municipality has finished or cancelled its item: nobody to remind."), "info")
             return redirect(url_for("fanouts.view", fanout_id=fanout.id))
-        from coordination.actions.reminders import remind_fanout  # the reminders feature sends them
-
-        sent = remind_fanout(fanout, current_user, matrix.remindable)
+        sent = reminders.remind_fanout(fanout, current_user, matrix.remindable)
         flash(ngettext("Reminded %(num)d municipality.", "Reminded %(num)d municipalities.", sent), "success")
         if sent < len(matrix.remindable):
             flash(_("Municipalities already reminded today or without anybody to write to were skipped."), "info")

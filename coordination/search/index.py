@@ -1,10 +1,15 @@
-"""Keeping the search index (SearchDocument) in step with what it indexes.
+"""The search index, below the features it indexes: folding, the index rows, keeping them in step
+with every flush, rebuilding them, and `matching_refs()` for lists that filter text through the index.
 
-Every flush is inspected, as the audit log does: the meetings, agenda items (their minutes),
-conclusions and action items created, changed in a searched field, or deleted get their index rows
-upserted or deleted in a few bulk statements on the same connection and in the same transaction, so
-the index never disagrees with a committed change. A saved minutes version (services.save_minutes
-writes the text with a bulk UPDATE, which the ORM does not see) re-indexes its agenda item.
+It imports no feature. Each feature registers what it indexes (`register()`: the model, the fields
+whose change means re-indexing, the SELECT a document is made of), next to its models; meetings
+register meetings, minutes and conclusions, actions register action items.
+
+Every flush is inspected, as the audit log does: the indexed rows created, changed in a watched
+field, or deleted get their index rows upserted or deleted in a few bulk statements on the same
+connection and in the same transaction, so the index never disagrees with a committed change. A row
+of a followed model (`follow()`: a saved minutes version, whose text services.save_minutes writes
+with a bulk UPDATE the ORM does not see) re-indexes the document it belongs to.
 
 Bulk writes that bypass the ORM (the benchmark's generator, imports) call `reindex()` afterwards,
 or run `flask search reindex`.
@@ -14,28 +19,55 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
-from sqlalchemy import delete, event, insert, inspect, select, text
+from sqlalchemy import column, delete, event, func, insert, inspect, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
-from coordination.actions.models import ActionItem
-from coordination.extensions import db
-from coordination.meetings.models import AgendaItem, Conclusion, Meeting, MinutesVersion
+from coordination.extensions import db, insert_on_conflict
 from coordination.search.models import SearchDocument
 
-MEETING, MINUTES, CONCLUSION, ITEM = "meeting", "minutes", "conclusion", "item"
-KINDS = (MEETING, MINUTES, CONCLUSION, ITEM)
+MAX_QUERY = 200      # characters of a query that are read at all
+MAX_WORDS = 8        # words that count
+MAX_WORD = 40        # characters of a word that count
 
-# the model behind each kind, and the fields whose change means re-indexing (columns and the
-# relationships that set them)
-_KIND_OF = {Meeting: MEETING, AgendaItem: MINUTES, Conclusion: CONCLUSION, ActionItem: ITEM}
-_WATCHED = {
-    Meeting: ("title", "place"),
-    AgendaItem: ("title", "minutes", "meeting_id", "meeting"),
-    Conclusion: ("text", "register_body", "register_year", "register_seq", "meeting_id", "meeting"),
-    ActionItem: ("title", "description", "conclusion_id", "conclusion"),
-}
+
+# --- what is indexed: registered by the features --------------------------------------------------
+
+@dataclass(frozen=True)
+class Indexed:
+    """One kind of document: rows of `model`, re-indexed when a `watched` field (a column, or the
+    relationship that sets it) changes. `source` selects the id, the meeting id, then the columns
+    `shape` turns into the title and the body."""
+
+    kind: str
+    model: type
+    watched: tuple[str, ...]
+    source: object  # a SELECT
+    shape: Callable = lambda row: (row[2], row[3])
+
+
+_KINDS: dict[str, Indexed] = {}
+_BY_MODEL: dict[type, Indexed] = {}
+_FOLLOWED: dict[type, tuple[str, Callable]] = {}
+
+
+def register(kind: str, model: type, *, watched: tuple[str, ...], source, shape: Callable | None = None) -> None:
+    indexed = Indexed(kind, model, watched, source, *([shape] if shape else []))
+    _KINDS[kind] = _BY_MODEL[model] = indexed
+
+
+def follow(model: type, kind: str, ref: Callable) -> None:
+    """A new row of `model` re-indexes the document `ref(row)` of `kind`."""
+    _FOLLOWED[model] = (kind, ref)
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(_KINDS)
+
+
+# --- folding ---------------------------------------------------------------------------------------
 
 # letters NFKD does not take apart
 _LETTERS = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O",
@@ -75,51 +107,31 @@ def document(kind: str, ref_id: int, meeting_id: int | None, title: str | None, 
 
 # --- building index rows from the database --------------------------------------------------------
 
-def _source(kind: str):
-    """(id column, select of the columns a document is made of) for a kind."""
-    if kind == MEETING:
-        return Meeting.id, select(Meeting.id, Meeting.id.label("meeting_id"), Meeting.title, Meeting.place)
-    if kind == MINUTES:
-        return AgendaItem.id, select(AgendaItem.id, AgendaItem.meeting_id, AgendaItem.title, AgendaItem.minutes)
-    if kind == CONCLUSION:
-        return Conclusion.id, select(Conclusion.id, Conclusion.meeting_id, Conclusion.register_body,
-                                     Conclusion.register_year, Conclusion.register_seq, Conclusion.text)
-    return ActionItem.id, (select(ActionItem.id, Conclusion.meeting_id, ActionItem.title, ActionItem.description)
-                           .outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id))
-
-
-def _row_document(kind: str, row) -> dict:
-    if kind == CONCLUSION:
-        ref_id, meeting_id, body, year, seq, text_ = row
-        return document(kind, ref_id, meeting_id, f"{body} {year}/{seq}", text_)
-    ref_id, meeting_id, title, body = row
-    return document(kind, ref_id, meeting_id, title, body)
-
-
 def documents(connection, kind: str, ids: Iterable[int] | None = None, chunk: int = 5000) -> Iterator[list[dict]]:
     """The index rows of `kind` (of the given ids, or of everything), in lists of at most `chunk`."""
-    id_column, query = _source(kind)
+    indexed = _KINDS[kind]
+    query = indexed.source
+    id_column = query.selected_columns[0]
+
+    def rows_of(rows):
+        return [document(kind, row[0], row[1], *indexed.shape(row)) for row in rows]
+
     if ids is not None:
         ids = sorted(set(ids))
         for start in range(0, len(ids), chunk):
-            rows = connection.execute(query.where(id_column.in_(ids[start:start + chunk])))
-            yield [_row_document(kind, row) for row in rows]
+            yield rows_of(connection.execute(query.where(id_column.in_(ids[start:start + chunk]))))
         return
     last = 0
     while True:  # keyset pages, so a national-size table is never held in memory at once
         rows = connection.execute(query.where(id_column > last).order_by(id_column).limit(chunk)).all()
         if not rows:
             return
-        yield [_row_document(kind, row) for row in rows]
+        yield rows_of(rows)
         last = rows[-1][0]
 
 
 def _upsert(connection, rows: list[dict]) -> None:
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(SearchDocument)
+    statement = insert_on_conflict(SearchDocument, connection)
     statement = statement.on_conflict_do_update(
         index_elements=[SearchDocument.kind, SearchDocument.ref_id],
         set_={name: statement.excluded[name] for name in ("meeting_id", "title", "body", "folded")})
@@ -151,19 +163,20 @@ def _follow_changes(session, flush_context):
     changed: dict[str, set[int]] = defaultdict(set)
     removed: dict[str, set[int]] = defaultdict(set)
     for obj in session.new:
-        kind = _KIND_OF.get(type(obj))
-        if kind:
-            changed[kind].add(obj.id)
-        elif isinstance(obj, MinutesVersion):
-            changed[MINUTES].add(obj.item_id)
+        indexed = _BY_MODEL.get(type(obj))
+        if indexed:
+            changed[indexed.kind].add(obj.id)
+        elif type(obj) in _FOLLOWED:
+            kind, ref = _FOLLOWED[type(obj)]
+            changed[kind].add(ref(obj))
     for obj in session.dirty:
-        fields = _WATCHED.get(type(obj))
-        if fields and _touched(obj, fields):
-            changed[_KIND_OF[type(obj)]].add(obj.id)
+        indexed = _BY_MODEL.get(type(obj))
+        if indexed and _touched(obj, indexed.watched):
+            changed[indexed.kind].add(obj.id)
     for obj in session.deleted:
-        kind = _KIND_OF.get(type(obj))
-        if kind:
-            removed[kind].add(obj.id)
+        indexed = _BY_MODEL.get(type(obj))
+        if indexed:
+            removed[indexed.kind].add(obj.id)
     if changed or removed:
         apply(session.connection(), changed, removed)
 
@@ -185,7 +198,7 @@ def reindex() -> int:
             connection.execute(text(f'DROP TRIGGER "{name}"'))
     connection.execute(delete(SearchDocument))
     total = 0
-    for kind in KINDS:
+    for kind in _KINDS:
         for rows in documents(connection, kind):
             connection.execute(insert(SearchDocument), rows)
             total += len(rows)
@@ -194,3 +207,47 @@ def reindex() -> int:
             connection.execute(text(sql))
         connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
     return total
+
+
+# --- matching: the database's full-text index -------------------------------------------------------
+
+def words(query: str | None) -> list[str]:
+    """The folded words of a query, without duplicates: `"Cestišče" AND (ceste*)` -> [cestisce, and, ceste]."""
+    found: list[str] = []
+    for word in WORD.findall(fold((query or "")[:MAX_QUERY])):
+        word = word[:MAX_WORD]
+        if word not in found:
+            found.append(word)
+    return found[:MAX_WORDS]
+
+
+def fts_query(terms: list[str], dialect: str) -> str:
+    """Every word as a quoted prefix term, all required. The words hold only letters and digits."""
+    if dialect == "postgresql":
+        return " & ".join(f"'{w}':*" for w in terms)
+    return " AND ".join(f'"{w}"*' for w in terms)
+
+
+def tsquery(query: str):
+    return func.to_tsquery(literal_column("'simple'"), query)
+
+
+def vector(folded):
+    # the literal 'simple' makes the expression the one the GIN index `search_fts_gin` was made on
+    return func.to_tsvector(literal_column("'simple'"), folded)
+
+
+def matching_refs(kind: str, query: str):
+    """A SELECT of the ids of `kind` whose text holds every word of `query` (None when it has no words):
+    the text filter of other lists (the conclusions register, the action-item list) uses the index through it."""
+    terms = words(query)
+    if not terms:
+        return None
+    dialect = db.session.get_bind().dialect.name
+    fts = fts_query(terms, dialect)
+    refs = select(SearchDocument.ref_id).where(SearchDocument.kind == kind)
+    if dialect == "postgresql":
+        return refs.where(vector(SearchDocument.folded).op("@@")(tsquery(fts)))
+    index = table("search_fts", column("rowid"))
+    return refs.where(SearchDocument.id.in_(
+        select(index.c.rowid).where(literal_column("search_fts").op("MATCH")(fts))))

@@ -3,23 +3,16 @@ changed in place (htmx swaps the section; every action is also a plain form POST
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.actions import services as action_items
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
-from coordination.meetings import services
+from coordination.meetings import queries, services
 from coordination.meetings.forms import (
-    ATTENDANCE_GROUPS,
-    ATTENDANCE_LABELS,
-    KIND_LABELS,
     NO_GROUP,
-    STATE_LABELS,
     VISIBILITY_HINT,
-    VISIBILITY_LABELS,
     AgendaItemForm,
     AttendanceForm,
     MeetingForm,
@@ -27,14 +20,25 @@ from coordination.meetings.forms import (
     SeatForm,
 )
 from coordination.meetings.markdown import render as render_markdown
-from coordination.meetings.models import Attendance, Meeting, Visibility
+from coordination.meetings.models import (
+    ATTENDANCE_GROUPS,
+    ATTENDANCE_LABELS,
+    KIND_LABELS,
+    STATE_LABELS,
+    VISIBILITY_LABELS,
+    Attendance,
+    Meeting,
+    Visibility,
+)
 from coordination.organisations.services import all_organisations, organisation_choices
 from coordination.web.authz import guard, require
-from coordination.web.formatting import LJUBLJANA, format_date, translated
+from coordination.web.formatting import format_period, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
+from coordination.web.sections import adds_to, parts
 
 bp = Blueprint("meetings", __name__, url_prefix="/sestanki")
+bp.add_app_template_filter(STATE_LABELS.__getitem__, "minutes_state")  # the state of minutes in words
 
 PER_PAGE = 25
 PARTICIPANTS, AGENDA = "meetings/_participants.html", "meetings/_agenda.html"
@@ -42,23 +46,17 @@ PARTICIPANTS, AGENDA = "meetings/_participants.html", "meetings/_agenda.html"
 
 @bp.app_template_filter("meeting_time")
 def meeting_time(meeting: Meeting) -> str:
-    """When a meeting takes place, in Ljubljana time: `20. 9. 2022, 10.00–12.00` (sl) or
-    `20 Sep 2022, 10:00–12:00` (en); a meeting over several days names both dates."""
-    start, end = meeting.starts_at.astimezone(LJUBLJANA), meeting.ends_at.astimezone(LJUBLJANA)
-    locale = get_locale()
-    if locale is not None and locale.language == "en":
-        def clock(t):
-            return f"{t.hour:02d}:{t.minute:02d}"
-    else:
-        def clock(t):
-            return f"{t.hour}.{t.minute:02d}"
-    if start.date() == end.date():
-        return f"{format_date(start)}, {clock(start)}–{clock(end)}"
-    return f"{format_date(start)}, {clock(start)} – {format_date(end)}, {clock(end)}"
+    return format_period(meeting.starts_at, meeting.ends_at)
+
+
+@adds_to("groups.detail")
+def _group_page(user, group) -> dict:
+    """The group page's meetings (the next upcoming and the latest past) and conclusions."""
+    return {"group_meetings": queries.group_meetings(user, group), "conclusions": queries.group_conclusions(user, group)}
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = services.load(meeting_id)
+    meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
     return meeting
@@ -97,13 +95,13 @@ def _filters() -> dict:
 @guard(perm.can_browse)
 def index():
     filters = _filters()
-    page, counts = services.meeting_listing(
+    page, counts = queries.meeting_listing(
         current_user, upcoming=filters["when"] == "upcoming", page=page_number(), per_page=PER_PAGE,
         group_id=filters["group"], organisation_id=filters["organisation"], year=filters["year"],
         text=filters["text"])
     context = {"page": page, "counts": counts, "filters": filters, "visibility_labels": VISIBILITY_LABELS}
     if not wants_fragment():  # the filter form is not part of the fragment
-        context.update(options=services.meeting_filter_options(current_user), may_create=_may_create())
+        context.update(options=queries.meeting_filter_options(current_user), may_create=_may_create())
     return render("meetings/index.html", "meetings/_list.html", **context)
 
 
@@ -114,7 +112,7 @@ def _may_create() -> bool:
 def _creatable_groups(keep: int | None = None) -> list[WorkingGroup]:
     """Groups the user may create meetings in (plus `keep`, the group an edited meeting is in)."""
     member_id = None if perm.can_create(current_user) else current_user.id  # staff may use every group
-    return [g for g in services.groups_with_memberships(member_id)
+    return [g for g in queries.groups_with_memberships(member_id)
             if g.id == keep or perm.can_create_in(current_user, g)]
 
 
@@ -198,12 +196,12 @@ def _detail(meeting: Meeting, fragment: str | None = None, status: int = 200, **
         "conclusions": conclusions, "hidden_conclusions": len(meeting.conclusions) - len(conclusions),
         "by_attendance": _by_attendance(meeting), "attendance_groups": translated(ATTENDANCE_GROUPS),
         "attendance_labels": translated(ATTENDANCE_LABELS), "visibility_labels": translated(VISIBILITY_LABELS),
-        "state_labels": translated(STATE_LABELS), "kind_labels": translated(KIND_LABELS),
+        "kind_labels": translated(KIND_LABELS),
         "minutes_html": render_markdown,
         "editing": None, "item_form": None,
-        # how many action items each conclusion has (one grouped query; the fragments do not show them)
-        "item_counts": action_items.item_counts(c.id for c in conclusions) if fragment is None else {},
     }
+    if fragment is None:  # what other features show with each conclusion (the fragments do not show it)
+        context.update(parts("meetings.conclusions", conclusions=conclusions))
     if editable:  # empty forms (formdata=None: never what the request that just succeeded sent)
         if fragment in (None, PARTICIPANTS):
             context["person_form"] = PersonForm(formdata=None)
@@ -241,11 +239,12 @@ def _changed(meeting_id: int, fragment: str, message: str, anchor: str):
 
 # --- participants ---------------------------------------------------------------------------
 
-def _participant_of(meeting: Meeting, participant_id: int):
-    participant = next((p for p in meeting.participants if p.id == participant_id), None)
-    if participant is None:
+def _one_of(rows, row_id: int):
+    """The one of a meeting's participants or agenda items with this id; 404 when it is not this meeting's."""
+    found = next((row for row in rows if row.id == row_id), None)
+    if found is None:
         abort(404)
-    return participant
+    return found
 
 
 @bp.route("/<int:meeting_id>/udelezenci/oseba", methods=["POST"])
@@ -287,7 +286,7 @@ def add_seat(meeting_id: int):
 @guard(perm.can_browse)
 def set_attendance(meeting_id: int, participant_id: int):
     meeting = _editable(meeting_id)
-    participant = _participant_of(meeting, participant_id)
+    participant = _one_of(meeting.participants, participant_id)
     form = AttendanceForm()
     if form.validate_on_submit():
         services.set_attendance(participant, Attendance(form.attendance.data))
@@ -302,20 +301,13 @@ def set_attendance(meeting_id: int, participant_id: int):
 @guard(perm.can_browse)
 def remove_participant(meeting_id: int, participant_id: int):
     meeting = _editable(meeting_id)
-    participant = _participant_of(meeting, participant_id)
+    participant = _one_of(meeting.participants, participant_id)
     name = str(participant)
     services.remove_participant(participant)
     return _changed(meeting_id, PARTICIPANTS, _("%(name)s removed.", name=name), "participants")
 
 
 # --- the agenda -----------------------------------------------------------------------------
-
-def _item_of(meeting: Meeting, item_id: int):
-    item = next((i for i in meeting.agenda if i.id == item_id), None)
-    if item is None:
-        abort(404)
-    return item
-
 
 @bp.route("/<int:meeting_id>/tocke", methods=["POST"])
 @guard(perm.can_browse)
@@ -333,7 +325,7 @@ def add_item(meeting_id: int):
 def edit_item(meeting_id: int, item_id: int):
     """The item's title and visibility, edited in place: the agenda with this item as a form."""
     meeting = _editable(meeting_id)
-    item = _item_of(meeting, item_id)
+    item = _one_of(meeting.agenda, item_id)
     form = AgendaItemForm(prefix="item", obj=item)
     form.title.render_kw = {"autofocus": True}  # the form replaces the link that opened it: keep the focus there
     if request.method == "GET":
@@ -349,7 +341,7 @@ def edit_item(meeting_id: int, item_id: int):
 @guard(perm.can_browse)
 def remove_item(meeting_id: int, item_id: int):
     meeting = _editable(meeting_id)
-    item = _item_of(meeting, item_id)
+    item = _one_of(meeting.agenda, item_id)
     title = item.title
     services.remove_agenda_item(item)
     return _changed(meeting_id, AGENDA, _("Agenda item %(title)s removed.", title=title), "agenda")
@@ -360,7 +352,7 @@ def remove_item(meeting_id: int, item_id: int):
 def move_item(meeting_id: int, item_id: int):
     """One place up or down: the buttons beside each item."""
     meeting = _editable(meeting_id)
-    item = _item_of(meeting, item_id)
+    item = _one_of(meeting.agenda, item_id)
     offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if offset is None:
         return _detail(meeting, AGENDA, status=422, agenda_error=_("Choose up or down; nothing was changed."))
