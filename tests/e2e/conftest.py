@@ -312,7 +312,7 @@ def _seed_analysis(users: dict[str, User]) -> dict[str, int]:
     programme, decision = adopted_decision(users["ministry"], kamnik)
     open_point = db.session.scalar(select(ServicePoint.id).where(
         ServicePoint.programme_id == programme.id, ServicePoint.status == PointStatus.OPEN).order_by(ServicePoint.id))
-    return {"decision": decision.id, "analysis_point": open_point}
+    return {"decision": decision.id, "analysis_point": open_point, "analysis_programme": programme.id}
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -327,18 +327,19 @@ def _keep_a_point_by_hand(page) -> None:
     page.goto(page.url)
 
 
-PROPOSAL = "/tocke/analiza?on=2024-04-01&mode=count&close=2"
+# the analysis programme (the points pages have a programme of their own in the same database)
+PROPOSAL = "/tocke/analiza?programme={analysis_programme}&on=2024-04-01&mode=count&close=2"
 ANALYSIS_PAGES = [
-    PageType("network-analysis", "ministry", "/tocke/analiza"),
+    PageType("network-analysis", "ministry", "/tocke/analiza?programme={analysis_programme}"),
     PageType("network-analysis-proposal", "ministry", PROPOSAL),
     PageType("network-analysis-every-rule", "ministry", PROPOSAL + "&coverage=y&cover_km=80&population=y"
              "&population_over=30000&retention=y&retain_km=12&retain_share=40&min_SI034=2"),
     PageType("network-analysis-pinned", "ministry", PROPOSAL + "&closed={analysis_point}"),
     PageType("network-analysis-pinned-by-htmx", "ministry", PROPOSAL, _keep_a_point_by_hand),
-    PageType("network-analysis-bad-input", "ministry", "/tocke/analiza?mode=count&close=-1&retain_share=150",
+    PageType("network-analysis-bad-input", "ministry", "/tocke/analiza?programme={analysis_programme}&mode=count&close=-1&retain_share=150",
              status=422),
     PageType("network-analysis-too-many", "ministry", PROPOSAL.replace("close=2", "close=40"), status=422),
-    PageType("network-analysis-threshold", "ministry", "/tocke/analiza?on=2024-04-01&mode=threshold&threshold=15"),
+    PageType("network-analysis-threshold", "ministry", "/tocke/analiza?programme={analysis_programme}&on=2024-04-01&mode=threshold&threshold=15"),
     PageType("network-decisions", "association", "/tocke/odlocitve/"),
     PageType("network-decision", "ministry", "/tocke/odlocitve/{decision}"),
     PageType("network-decision-own-points", "municipal", "/tocke/odlocitve/{decision}"),
