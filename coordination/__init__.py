@@ -45,19 +45,29 @@ def _select_locale():
 @event.listens_for(Engine, "connect")
 def _sqlite_setup(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, give it the Slovenian collation PostgreSQL gets from ICU, and
-    let SQLAlchemy rather than the driver open transactions, so SAVEPOINTs work as documented."""
+    let SQLAlchemy rather than the driver open transactions, so SAVEPOINTs work as documented.
+    For concurrent web use: WAL (readers never wait for a writer) and a busy timeout (a writer
+    waits for the one before it instead of failing with "database is locked")."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         dbapi_connection.create_collation("sl", formatting.sl_collation)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
+    """A state-changing request takes SQLite's write lock when its transaction starts (BEGIN
+    IMMEDIATE), so two of them queue up behind the busy timeout; with a plain BEGIN both would read,
+    then the second to write would fail at once (a read lock cannot wait to become a write lock)."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if transaction.writing_request() else "BEGIN")
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:

@@ -1,6 +1,6 @@
 """Forms of a single action item: create or edit it, change its status, write in its progress log."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from coordination.accounts.models import User
@@ -63,15 +63,27 @@ class ItemForm(Form):
         return False
 
 
+class VersionField(HiddenField):
+    """The version of the item the page was made from (ActionItem.version): a change sent from a
+    page that is out of date is refused with 409 rather than applied to a state nobody saw."""
+
+    def outdated(self, item) -> bool:
+        sent = (self.data or "").strip()
+        return bool(sent) and sent != str(item.version)
+
+
 class StatusForm(Form):
     status = SelectField(_l("New status"), validate_choice=False, validators=[required()])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), max_length(5000)])
+    version = VersionField()
 
     def __init__(self, *args, item=None, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
         self.allowed = list(allowed)
         self.status.choices = choices((s.value, STATUS_LABELS[s]) for s in self.allowed)
+        if item is not None and not self.version.data:
+            self.version.data = str(item.version)
 
     def validate_status(self, field):
         try:

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
+from coordination.actions.forms import VersionField
 from coordination.actions.models import STATUS_LABELS, ItemStatus
 from coordination.web.forms import Form, choices, max_length, required
 
@@ -16,6 +17,7 @@ def status_choices():
 class StatusForm(Form):
     status = SelectField(_l("New status"), choices=status_choices(), validators=[required()])
     note = StringField(_l("Note"), validators=[Optional(), max_length(2000)])
+    version = VersionField()  # the row's item as the list showed it
 
 
 class BulkStatusForm(Form):

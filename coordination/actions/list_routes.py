@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from coordination.actions import io, listing, services
@@ -63,12 +64,16 @@ def set_status(item_id: int):
     back = _back(request.form.get("next"))
     form = StatusForm()
     error, old = None, item.status
+    if form.version.outdated(item):  # the list showed an older state of the item
+        return _changed_meanwhile(item_id, back)
     new = ItemStatus(form.status.data) if form.validate_on_submit() else None
     if new is None:
         error = _("Choose a new status.")
     else:
         try:
             services.change_status(item, new, author=current_user, note=form.note.data or "")
+        except StaleDataError:  # a simultaneous change of the same item was first
+            return _changed_meanwhile(item_id, back)
         except services.IllegalTransition:
             db.session.rollback()
             error = _("Item %(id)d cannot go from “%(old)s” to “%(new)s”; nothing was changed.", id=item_id,
@@ -82,6 +87,19 @@ def set_status(item_id: int):
                       status=422 if error else 200, **_context(listing.parse(request.args)))
     flash(message, "error" if error else "success")
     return redirect(back, 303)
+
+
+def _changed_meanwhile(item_id: int, back: str):
+    """409 with the item as it is now: its row again for htmx, otherwise the message alone."""
+    db.session.rollback()
+    item = services.load(item_id)
+    message = _("Item %(id)d has just been changed by somebody else; it is now “%(status)s”. Nothing was saved.",
+                id=item_id, status=STATUS_LABELS[item.status])
+    if not wants_fragment():
+        abort(409, description=message)
+    row = listing.one_row(current_user, item_id)
+    return render("actions/_list_row.html", row=row, notice=message, notice_error=True, here=back, status=409,
+                  **_context(listing.parse(request.args)))
 
 
 @bp.route("/seznam/stanje", methods=["POST"])

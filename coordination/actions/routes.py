@@ -3,6 +3,7 @@ changing its status and writing in its progress log."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from coordination.actions import permissions as perm
 from coordination.actions import services
@@ -70,22 +71,30 @@ def _after_change(item_id: int, message: str):
     return redirect(url_for("actions.detail", item_id=item_id) + "#progress"), 303, CHANGED
 
 
+def _changed_meanwhile(item_id: int):
+    """409: the item's page as it is now, its status form fresh, and what happened said at the field."""
+    db.session.rollback()
+    item = _item_or_404(item_id)
+    form = StatusForm(formdata=None, item=item, allowed=services.allowed_next(item.status))
+    form.status.errors = [_("The status has just been changed by somebody else; it is now “%(status)s”. "
+                            "Nothing was saved.", status=STATUS_LABELS[item.status])]
+    return _page(item, status_form=form, status=409)
+
+
 @bp.route("/naloge/<int:item_id>/status", methods=["POST"])
 @guard(perm.can_browse)
 def change_status(item_id: int):
     item = _item_or_404(item_id)
     require(perm.can_update, item)
     form = StatusForm(item=item, allowed=services.allowed_next(item.status))
+    if form.is_submitted() and form.version.outdated(item):  # sent from a page showing an older state
+        return _changed_meanwhile(item_id)
     if form.validate_on_submit():
         old = item.status
         try:
             services.change_status(item, ItemStatus(form.status.data), author=current_user, note=form.note.data or "")
-        except services.IllegalTransition:  # somebody changed it a moment ago
-            db.session.rollback()
-            item = _item_or_404(item_id)
-            form.status.errors.append(_("The status has just been changed by somebody else; it is now “%(status)s”. "
-                                        "Nothing was saved.", status=STATUS_LABELS[item.status]))
-            return _page(item, status_form=form, status=409)
+        except (services.IllegalTransition, StaleDataError):  # somebody changed it a moment ago
+            return _changed_meanwhile(item_id)
         return _after_change(item_id, _("Status changed: %(old)s → %(new)s.", old=STATUS_LABELS[old],
                                         new=STATUS_LABELS[ItemStatus(form.status.data)]))
     return _page(item, status_form=form, status=422)
