@@ -89,7 +89,11 @@ def _create(conclusion: Conclusion, form: FanOutForm):
                                   scope=form.chosen_scope, description=form.description.data or "",
                                   due_date=form.due_date.data, priority=Priority(form.priority.data),
                                   region=form.chosen_region, association=form.chosen_association,
-                                  chosen=form.chosen.data or ())
+                                  chosen=form.chosen.data or (), token=form.token.data)
+    except services.AlreadyFannedOut as sent:  # the same form again (a double click): where it went
+        flash(_("This fan-out was already made; here it is."), "info")
+        target = url_for("fanouts.view", fanout_id=sent.fanout.id)
+        return ("", 200, {"HX-Redirect": target}) if getattr(request, "htmx", None) else redirect(target)
     except services.EmptySelection:
         form.scope.errors.append(_("The selection reaches no municipality, so no item would be made."))
         return render("actions/fanout_form.html", conclusion=conclusion, form=form, reach=0,
