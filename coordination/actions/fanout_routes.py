@@ -16,6 +16,7 @@ from coordination.actions.models import STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
 from coordination.meetings import services as meeting_services
 from coordination.meetings.models import Conclusion
+from coordination.meetings.permissions import can_view_conclusion
 from coordination.organisations import services as organisations
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render
@@ -127,7 +128,7 @@ def view(fanout_id: int):
     return render("actions/matrix.html", "actions/_matrix_cells.html", fanout=fanout, matrix=matrix,
                   filters=filters, status_labels=STATUS_LABELS, status_order=matrices.STATUS_ORDER,
                   scope_labels=SCOPE_LABELS,
-                  overdue=matrices.OVERDUE)
+                  overdue=matrices.OVERDUE, source_visible=can_view_conclusion(current_user, fanout.conclusion))
 
 
 @bp.route("/razprsitve/<int:fanout_id>/opomni", methods=["GET", "POST"])

@@ -94,8 +94,10 @@ def fanout_report_pdf(fanout_id: int):
     if fanout is None:
         abort(404)
     require(actions_perm.can_view_fanout, fanout)
-    facts = [(_("Conclusion"), f"{fanout.conclusion.register_number}: {fanout.conclusion.text[:200]}"),
-             (_("Municipalities"), describe_scope(fanout))]
+    # what the report shows of its source follows the source's own rule for this reader
+    source = (f"{fanout.conclusion.register_number}: {fanout.conclusion.text[:200]}"
+              if perm.can_view_conclusion(current_user, fanout.conclusion) else _("A conclusion you may not see"))
+    facts = [(_("Conclusion"), source), (_("Municipalities"), describe_scope(fanout))]
     return _actions_report(reports.fanout_scope(fanout), heading=fanout.title, facts=facts, name=fanout.title,
                            show_source=False)
 
