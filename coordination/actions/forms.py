@@ -32,10 +32,11 @@ class ItemForm(Form):
                            choices=choices((p.value, label) for p, label in PRIORITY_LABELS.items()))
     confirm_past_due = BooleanField(_l("Yes, save it with this date in the past"))
 
-    def __init__(self, *args, organisations=(), people=(), **kwargs):
+    def __init__(self, *args, organisations=(), people=(), assignable=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.assignee_org_id.choices = choices(organisations)
         self.assignee_user_id.choices = choices([("", _l("Nobody in particular")), *people])
+        self.assignable = assignable  # ids of the organisations the user may assign to; None: any
         self.assignee_user = None
         self.past_due_warning = False
 
@@ -43,7 +44,9 @@ class ItemForm(Form):
         if field.data is None:
             return
         person = db.session.get(User, field.data)
-        if person is None or not person.active:
+        # a person of an organisation the user may not assign to is as unknown as nobody
+        if person is None or not person.active or (
+                self.assignable is not None and person.organisation_id not in self.assignable):
             raise ValidationError(_l("Choose a person from the list."))
         if person.organisation_id != self.assignee_org_id.data:
             raise ValidationError(_l("%(name)s belongs to %(org)s, not to the chosen organisation.",

@@ -115,11 +115,17 @@ def add_note(item_id: int):
 # --- creating and editing ---------------------------------------------------------------------
 
 def _form(*, data=None, org_id=None, **kwargs) -> ItemForm:
-    """The item form; the person drop-down offers the people of the organisation chosen (in the
-    request, else `org_id`)."""
+    """The item form: the organisations the user may assign to (perm.can_assign_to; an edited
+    item's present one too), and a person drop-down with the people of the organisation chosen (in
+    the request, else `org_id`), only if it is one of those."""
+    allowed = perm.assignable_ids(current_user)
+    if allowed is not None and org_id is not None:
+        allowed.add(org_id)
     chosen = request.values.get("assignee_org_id", type=int) or org_id
-    return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *organisation_choices()],
-                    people=services.org_people(chosen), **kwargs)
+    offered = [row for row in organisation_choices() if allowed is None or row[0] in allowed]
+    return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *offered],
+                    people=services.org_people(chosen) if allowed is None or chosen in allowed else [],
+                    assignable=allowed, **kwargs)
 
 
 def _person_fragment_or(page: str, form: ItemForm, status: int, **context):
