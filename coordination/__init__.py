@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 import config as app_config
 from coordination.extensions import babel, csrf, db, htmx, login_manager, migrate
-from coordination.web import authz, errors, formatting, security, transaction
+from coordination.web import authz, errors, formatting, routing, security, transaction
 
 BLUEPRINTS = (
     "coordination.accounts.routes",
@@ -93,6 +93,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from coordination import models  # noqa: F401
     from coordination.audit import services as _audit  # noqa: F401
 
+    routing.register(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 

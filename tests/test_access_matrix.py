@@ -195,6 +195,7 @@ MATRIX: dict[str, list[tuple]] = {
     "notifications.index": [("GET", "/obvestila", None, SIGNED_IN), ("GET", "/obvestila?page=2", None, SIGNED_IN)],
     "notifications.badge": [("GET", "/obvestila/stevec", None, SIGNED_IN)],
     "notifications.open_item": [("GET", "/obvestila/{notification}", None, OWN_NOTIFICATION),
+                                ("POST", "/obvestila/{notification}", {}, {**OWN_NOTIFICATION, "municipal": 303}),
                                 ("GET", "/obvestila/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "notifications.mark_read": [("POST", "/obvestila/{notification}/prebrano", {}, OWN_NOTIFICATION)],
     "notifications.mark_all_read": [("POST", "/obvestila/prebrano", {}, {r: 302 for r in ROLES})],

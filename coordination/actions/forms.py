@@ -7,13 +7,14 @@ from coordination.accounts.models import User
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
 from coordination.web.forms import Form, QuickSelect, choices, max_length, required
+from coordination.web.routing import id_value
 
 
 def _int_or_none(value):
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        return id_value(value)
     except (TypeError, ValueError):
         raise ValueError(_l("Choose a person from the list.")) from None
 

@@ -72,14 +72,17 @@ def badge():
     return render("notifications/_badge.html", unread=unread_notifications(), on_list=on_list)
 
 
-@bp.route("/obvestila/<int:notification_id>")
+@bp.route("/obvestila/<int:notification_id>", methods=["GET", "POST"])
 @guard(can_browse_notifications)
 def open_item(notification_id: int):
-    """Follow a notification to its item; it counts as read from then on."""
+    """Follow a notification to its item. Opened from the list (a POST), it counts as read from
+    then on; a GET (a copied link) only leads there and changes nothing."""
     notification = _own_or_404(notification_id)
     target = reminders.item_path(notification.item_id) if notification.item_id else url_for(".index")
+    if request.method == "GET":
+        return redirect(target)
     reminders.mark_read(notification)
-    return redirect(target)
+    return redirect(target, 303)
 
 
 @bp.route("/obvestila/<int:notification_id>/prebrano", methods=["POST"])

@@ -16,6 +16,7 @@ from coordination.organisations.services import organisation_choices
 from coordination.web.authz import guard, require
 from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
+from coordination.web.routing import id_value
 
 bp = Blueprint("actions", __name__)
 
@@ -121,7 +122,7 @@ def _form(*, data=None, org_id=None, **kwargs) -> ItemForm:
     allowed = perm.assignable_ids(current_user)
     if allowed is not None and org_id is not None:
         allowed.add(org_id)
-    chosen = request.values.get("assignee_org_id", type=int) or org_id
+    chosen = request.values.get("assignee_org_id", type=id_value) or org_id
     offered = [row for row in organisation_choices() if allowed is None or row[0] in allowed]
     return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *offered],
                     people=services.org_people(chosen) if allowed is None or chosen in allowed else [],
@@ -155,7 +156,7 @@ def _created(item):
 @bp.route("/naloge/nova", methods=["GET", "POST"])
 @guard(perm.can_create)
 def create():
-    org_id = request.args.get("assignee_org_id", type=int)
+    org_id = request.args.get("assignee_org_id", type=id_value)
     form = _form(data={"assignee_org_id": org_id} if org_id else None)
     if (fields := _submitted(form)) is not None:
         return _created(services.create_item(author=current_user, **fields))
@@ -170,7 +171,7 @@ def create_from(conclusion_id: int):
     if conclusion is None:
         abort(404)
     require(perm.can_create_from, conclusion)
-    org_id = request.args.get("assignee_org_id", type=int)
+    org_id = request.args.get("assignee_org_id", type=id_value)
     form = _form(data={"title": conclusion.text.strip().splitlines()[0][:300] if conclusion.text.strip() else "",
                        **({"assignee_org_id": org_id} if org_id else {})})
     if (fields := _submitted(form)) is not None:

@@ -174,7 +174,7 @@ def reorder(meeting_id: int):
     require(perm.can_edit, meeting)
     values = request.form.getlist("order")
     try:
-        if not all(v.isdigit() and len(v) < 12 for v in values):
+        if not all(v.isascii() and v.isdigit() and len(v) < 10 for v in values):
             raise services.MeetingError("not ids")
         services.reorder_conclusions(meeting, [int(v) for v in values])
     except services.MeetingError:

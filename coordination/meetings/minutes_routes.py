@@ -21,6 +21,7 @@ from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, Mi
 from coordination.web.authz import guard, require
 from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render, wants_fragment
+from coordination.web.navigation import safe_next
 from coordination.web.pagination import Page, page_number
 
 bp = Blueprint("minutes", __name__, url_prefix="/sestanki")
@@ -76,10 +77,7 @@ def _clock(moment) -> str:
 
 def _back_to_meeting(meeting: Meeting):
     """Where a workflow button was pressed (a local path), or the meeting's page."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return redirect(safe_next(request.form.get("next"), "meetings.detail", meeting_id=meeting.id))
 
 
 # --- the editor -----------------------------------------------------------------------------

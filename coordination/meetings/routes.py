@@ -33,6 +33,7 @@ from coordination.web.authz import guard, require
 from coordination.web.formatting import LJUBLJANA, format_date, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
+from coordination.web.routing import id_or_none, id_value
 
 bp = Blueprint("meetings", __name__, url_prefix="/sestanki")
 
@@ -80,8 +81,7 @@ def _filters() -> dict:
     args = request.args
 
     def number(name):
-        value = args.get(name, "").strip()
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return id_or_none(args.get(name, ""))
 
     year = number("year")
     return {
@@ -131,7 +131,7 @@ def create():
     if not groups:
         require(perm.can_create_in, None)
     free = perm.can_create(current_user)
-    preselected = request.args.get("group", type=int)
+    preselected = request.args.get("group", type=id_value)
     if preselected and not any(g.id == preselected for g in groups):
         require(perm.can_create_in, db.session.get(WorkingGroup, preselected) or abort(404))
     organisations = all_organisations()

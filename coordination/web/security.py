@@ -24,4 +24,7 @@ def register(app):
         response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        # what a page shows depends on who asks (and forms carry the session's CSRF token): no cache
+        # keeps it; static files and the calendar feeds say otherwise themselves
+        response.headers.setdefault("Cache-Control", "private, no-store")
         return response
