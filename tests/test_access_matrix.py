@@ -32,18 +32,20 @@ def only_admin(admin_status: int) -> dict:
 
 
 def minutes_viewers(status: int) -> dict:
-    """{meeting}'s minutes: admin, ministry and the municipal secretary get `status`, the others 403."""
-    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
-            "municipal_other": 403, "host": 403}
+    """{meeting}'s minutes: admin, ministry and the municipal secretary get `status`; the others may not
+    see the meeting, so to them it does not exist (404, not 403)."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 404, "municipal": status,
+            "municipal_other": 404, "host": 404}
 
 
 MINUTES_VIEWERS = minutes_viewers(200)
 
 
 def group_meeting(status: int) -> dict:
-    """{meeting}, internal to DS-MAT: admin, ministry and the group's secretary (municipal) get `status`."""
-    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
-            "municipal_other": 403, "host": 403}
+    """{meeting}, internal to DS-MAT: admin, ministry and the group's secretary (municipal) get `status`; to
+    the others it does not exist (404)."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 404, "municipal": status,
+            "municipal_other": 404, "host": 404}
 
 
 GROUP_MEETING = group_meeting(200)
@@ -51,9 +53,9 @@ GROUP_MEETING = group_meeting(200)
 
 def action_editors(status: int) -> dict:
     """{action}: admin, ministry and Kamnik's official (assignee and the source meeting's secretary) get
-    `status`, the others 403."""
-    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
-            "municipal_other": 403, "host": 403}
+    `status`; to the others it does not exist (404)."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 404, "municipal": status,
+            "municipal_other": 404, "host": 404}
 
 
 # endpoint -> list of (method, path template, form data, {role: status})
@@ -186,8 +188,8 @@ MATRIX: dict[str, list[tuple]] = {
                              ("GET", "/sestanki/{public_meeting}.ics", None, SIGNED_IN)],
     "calendar.index": [("GET", "/koledar/", None, SIGNED_IN)],
     "calendar.reset_user": [("POST", "/koledar/ponastavi", {}, {r: 302 for r in ROLES})],
-    "calendar.reset_group": [("POST", "/koledar/skupina/{group}/ponastavi", {},
-                              {**group_meeting(302), "admin": 302, "ministry": 302})],
+    "calendar.reset_group": [("POST", "/koledar/skupina/{group}/ponastavi", {},  # the group is open: 403
+                              {**group_meeting(302), "association": 403, "municipal_other": 403, "host": 403})],
     "calendar.user_feed": [("GET", "/koledar/ni-takega-zetona-0123456789abcdefghijk.ics", None,
                             {r: 404 for r in ROLES})],
     # in-app notifications and e-mail settings: every signed-in user, each only their own; {notification}
@@ -219,7 +221,7 @@ MATRIX: dict[str, list[tuple]] = {
                             ("GET", "/sklepi/999999/naloge/nova", None,
                              {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "actions.edit": [("GET", "/naloge/{action}/uredi", None, action_editors(200)),
-                     ("GET", "/naloge/{other_action}/uredi", None, action_editors(200)),
+                     ("GET", "/naloge/{other_action}/uredi", None, {**action_editors(200), "municipal_other": 403}),
                      ("POST", "/naloge/{action}/uredi", {"title": ""}, action_editors(422))],
     "actions.change_status": [("POST", "/naloge/{action}/status", {"status": "bogus"}, action_editors(422)),
                               ("POST", "/naloge/{other_action}/status", {"status": "bogus"},
@@ -271,7 +273,8 @@ MATRIX: dict[str, list[tuple]] = {
                                       ("GET", "/sestanki/{public_meeting}/naloge.pdf", None, SIGNED_IN)],
     "documents.fanout_report_pdf": [("GET", "/razprsitve/{fanout}/porocilo.pdf", None,
                                      {**GROUP_MEETING, "association": 200})],
-    "documents.organisation_actions_pdf": [("GET", "/organizacije/{own}/naloge.pdf", None, GROUP_MEETING),
+    "documents.organisation_actions_pdf": [("GET", "/organizacije/{own}/naloge.pdf", None,  # Kamnik is known: 403
+                                            {**GROUP_MEETING, "association": 403, "municipal_other": 403, "host": 403}),
                                            ("GET", "/organizacije/999999/naloge.pdf", None,
                                             {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
 }

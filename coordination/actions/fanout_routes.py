@@ -18,7 +18,7 @@ from coordination.meetings import services as meeting_services
 from coordination.meetings.models import Conclusion
 from coordination.meetings.permissions import can_view_conclusion
 from coordination.organisations import services as organisations
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.htmx import render
 
 bp = Blueprint("fanouts", __name__)
@@ -29,6 +29,7 @@ def _conclusion_or_404(conclusion_id: int) -> Conclusion:
     if conclusion is None:
         abort(404)
     meeting_services.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
+    reveal(can_view_conclusion, conclusion)
     require(perm.can_fan_out, conclusion)
     return conclusion
 
@@ -37,7 +38,7 @@ def _fanout_or_404(fanout_id: int):
     fanout = matrices.load_fanout(fanout_id)
     if fanout is None:
         abort(404)
-    require(perm.can_view_fanout, fanout)
+    reveal(perm.can_view_fanout, fanout)
     return fanout
 
 

@@ -13,7 +13,7 @@ from coordination.extensions import db
 from coordination.meetings.permissions import can_view_conclusion
 from coordination.organisations.models import Organisation
 from coordination.organisations.services import organisation_choices
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.routing import id_value
@@ -28,6 +28,7 @@ def _item_or_404(item_id: int):
     item = services.load_page(item_id)
     if item is None:
         abort(404)
+    reveal(perm.can_view, item)  # one who may not see it is not told that it exists
     return item
 
 
@@ -170,6 +171,7 @@ def create_from(conclusion_id: int):
     conclusion = services.load_conclusion(conclusion_id)
     if conclusion is None:
         abort(404)
+    reveal(can_view_conclusion, conclusion)
     require(perm.can_create_from, conclusion)
     org_id = request.args.get("assignee_org_id", type=id_value)
     form = _form(data={"title": conclusion.text.strip().splitlines()[0][:300] if conclusion.text.strip() else "",

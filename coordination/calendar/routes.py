@@ -12,7 +12,7 @@ from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings.models import Meeting
 from coordination.roles import is_staff
-from coordination.web.authz import guard, public, require
+from coordination.web.authz import guard, public, require, reveal
 from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render
 
@@ -39,7 +39,7 @@ def meeting_ics(meeting_id: int):
                                                            selectinload(Meeting.organisers)])
     if meeting is None:
         abort(404)
-    require(perm.can_view, meeting)
+    reveal(perm.can_view, meeting)
     day = meeting.starts_at.astimezone(LJUBLJANA).date().isoformat()
     return _ics(ics.calendar([meeting], _meeting_url), f"sestanek-{day}-{meeting.id}.ics")
 

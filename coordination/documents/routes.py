@@ -14,7 +14,7 @@ from coordination.groups import services as groups
 from coordination.meetings import permissions as perm
 from coordination.meetings import services
 from coordination.organisations import permissions as org_perm
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 
 bp = Blueprint("documents", __name__)
 
@@ -23,6 +23,7 @@ def _meeting_or_404(meeting_id: int):
     meeting = services.load(meeting_id)
     if meeting is None:
         abort(404)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     require(perm.can_export, meeting)
     return meeting
 
@@ -79,7 +80,7 @@ def meeting_actions_pdf(meeting_id: int):
     meeting = services.load(meeting_id)
     if meeting is None:
         abort(404)
-    require(perm.can_view, meeting)
+    reveal(perm.can_view, meeting)
     return _actions_report(reports.meeting_scope(meeting), heading=meeting.title,
                            facts=[(_("Meeting"), documents.when(meeting))], name=meeting.title)
 
@@ -93,7 +94,7 @@ def fanout_report_pdf(fanout_id: int):
     fanout = load_fanout(fanout_id)
     if fanout is None:
         abort(404)
-    require(actions_perm.can_view_fanout, fanout)
+    reveal(actions_perm.can_view_fanout, fanout)
     # what the report shows of its source follows the source's own rule for this reader
     source = (f"{fanout.conclusion.register_number}: {fanout.conclusion.text[:200]}"
               if perm.can_view_conclusion(current_user, fanout.conclusion) else _("A conclusion you may not see"))

@@ -18,7 +18,7 @@ from coordination.meetings.diff import side_by_side
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.minutes_forms import CommentForm, MinutesForm
 from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, MinutesState, MinutesVersion
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import LJUBLJANA
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.navigation import safe_next
@@ -41,6 +41,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
     meeting = services.load(meeting_id)
     if meeting is None:
         abort(404)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     return meeting
 
 
@@ -53,6 +54,7 @@ def _item_or_404(meeting_id: int, item_id: int) -> AgendaItem:
             joinedload(AgendaItem.meeting).joinedload(Meeting.group).selectinload(WorkingGroup.memberships)))
     if item is None:
         abort(404)
+    reveal(perm.can_view_item, item)
     return item
 
 

@@ -29,7 +29,7 @@ from coordination.meetings.forms import (
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.models import Attendance, Meeting, Visibility
 from coordination.organisations.services import all_organisations, organisation_choices
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import LJUBLJANA, format_date, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
@@ -62,6 +62,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
     meeting = services.load(meeting_id)
     if meeting is None:
         abort(404)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     return meeting
 
 

@@ -248,3 +248,20 @@ def test_a_secretary_may_not_remove_or_demote_the_chair(client, session):
     f.login(client, f.user(Role.MINISTRY))
     secretary = next(m for m in group.memberships if m.role == GroupRole.SECRETARY)
     assert client.post(f"/skupine/{group.id}/clani/{secretary.id}/odstrani").status_code == 302  # staff may
+
+
+# --- found by the fuzz test ------------------------------------------------------------------------
+
+def test_a_conclusion_with_a_fan_out_is_not_deleted(client, session, staff):
+    """Deleting it tried to empty its fan-outs' conclusion (a 500); it would also have taken every
+    municipality's item. Refused, nothing changes."""
+    from coordination.actions.models import FanOut, FanOutScope
+
+    conclusion = _public_conclusion(staff)
+    actions.fan_out(conclusion, title="Poročati", author=staff, scope=FanOutScope.CHOSEN,
+                    chosen=[f.municipality("Kamnik").id])
+    f.login(client, staff)
+    response = client.post(f"/sestanki/{conclusion.meeting_id}/sklepi/{conclusion.id}/izbrisi")
+    assert response.status_code == 409
+    assert db.session.get(Conclusion, conclusion.id) is not None
+    assert session.scalar(select(func.count()).select_from(FanOut)) == 1 and _items(session) == 1
