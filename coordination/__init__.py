@@ -42,6 +42,9 @@ def _select_locale():
     return "sl"  # Slovenian first, whatever the browser asks for
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for the one before it
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_setup(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, give it the Slovenian collation PostgreSQL gets from ICU, and
@@ -56,9 +59,6 @@ def _sqlite_setup(dbapi_connection, connection_record):
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 @event.listens_for(Engine, "begin")
