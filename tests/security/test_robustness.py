@@ -49,7 +49,7 @@ def test_single_line_fields_refuse_control_characters(client, session, staff):
 
 def test_an_export_holds_only_what_its_format_can(client, session, staff):
     """One control character in an item broke the XLSX export for everyone who could see it."""
-    actions.create_item(title="Poročilo\x0b o \x1bstanju", description="Vrstica\x00 ena",
+    actions.create_item(title="Poročilo\x0b o \x1bstanju", description="Vrstica\x0c ena",
                         assignee_org=f.municipality("Kamnik"), author=staff)
     f.login(client, staff)
     xlsx = client.get("/naloge/izvoz.xlsx?q=Poročilo")
@@ -131,7 +131,7 @@ def test_json_bodies_posted_to_forms_are_refused_like_empty_forms(client, sessio
     assert client.post("/jezik", data=json.dumps({"lang": "en"}), content_type="application/json").status_code == 400
 
 
-@pytest.mark.parametrize("target", ["/ok\r\nSet-Cookie: x=1", "/\r\n", "/a\nb", "/\t/evil.example/", "/x\x00"])
+@pytest.mark.parametrize("target", ["/ok\r\nSet-Cookie: x=1", "/\r\n", "/a\nb", "/\t/evil.example/", "/x\x7f"])
 def test_control_characters_in_next_never_reach_a_header(client, session, target):
     user = f.user()
     response = client.post("/prijava?next=" + _quote(target), data={"email": user.email, "password": f.PASSWORD})
@@ -265,3 +265,18 @@ def test_a_conclusion_with_a_fan_out_is_not_deleted(client, session, staff):
     assert response.status_code == 409
     assert db.session.get(Conclusion, conclusion.id) is not None
     assert session.scalar(select(func.count()).select_from(FanOut)) == 1 and _items(session) == 1
+
+
+@pytest.mark.parametrize("where", ["query", "form", "path"])
+def test_a_nul_character_is_refused_before_anything_is_read(client, session, staff, where):
+    """PostgreSQL cannot store NUL in text: a search, a filter or a description with one answered 500."""
+    f.login(client, staff)
+    before = _items(session)
+    if where == "query":
+        response = client.get("/uporabniki?q=a%00b")
+    elif where == "form":
+        response = client.post("/naloge/nova", data={"title": "Naslov", "description": "a\x00b", "priority": "normal",
+                                                     "assignee_org_id": f.municipality("Kamnik").id})
+    else:
+        response = client.get("/koledar/a%00b.ics")
+    assert response.status_code == 400 and _items(session) == before
