@@ -220,6 +220,25 @@ FANOUT_PAGES = [
 ]
 
 
+def _make_calendar_addresses(page) -> None:
+    page.locator("form[action='/koledar/ponastavi'] button").click()
+
+
+def _stale_status_change(page) -> None:
+    # as if somebody changed the item after this page was loaded: the form names an older version
+    page.evaluate("""() => {
+        const form = document.querySelector("form[action$='/status']");
+        form.querySelector("input[name=version]").value = '0';
+        form.submit();
+    }""")
+
+
+SECURITY_PAGES = [
+    PageType("calendar-addresses", "municipal", "/koledar/", _make_calendar_addresses),
+    PageType("action-item-status-conflict", "ministry", "/naloge/{own_action}", _stale_status_change, 409),
+]
+
+
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
     PageType("login-empty-fields", None, "/prijava", _submit, 422),
@@ -259,6 +278,7 @@ PAGE_TYPES = [
     *NOTIFICATION_PAGES,
     *SEARCH_PAGES,
     *FANOUT_PAGES,
+    *SECURITY_PAGES,
     PageType("not-found", "admin", "/ni-take-strani", status=404),
     PageType("forbidden", "municipal", "/uporabniki", status=403),
 ]
