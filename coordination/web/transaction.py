@@ -51,5 +51,6 @@ def commit_early(reason: str) -> None:
     """Commit now, before the request or command ends. `reason` says why, for the reader of the call:
     e.g. a claim that other processes must see before mail goes out, or a failed-login count that
     must survive the request's rollback."""
-    assert reason, "say why this commit cannot wait for the end of the request"
+    if not reason:
+        raise ValueError("say why this commit cannot wait for the end of the request")
     db.session.commit()
