@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 from coordination.extensions import babel, csrf, db, htmx, login_manager, migrate
-from coordination.web import authz, errors, formatting, operations, security, transaction
+from coordination.web import authz, errors, formatting, operations, routing, security, transaction
 
 BLUEPRINTS = (
     "coordination.accounts.routes",
@@ -56,22 +56,32 @@ def _select_locale():
     return "sl"  # Slovenian first, whatever the browser asks for
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for the one before it
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_setup(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, give it the Slovenian collation PostgreSQL gets from ICU, and
-    let SQLAlchemy rather than the driver open transactions, so SAVEPOINTs work as documented."""
+    let SQLAlchemy rather than the driver open transactions, so SAVEPOINTs work as documented.
+    For concurrent web use: WAL (readers never wait for a writer) and a busy timeout (a writer
+    waits for the one before it instead of failing with "database is locked")."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         dbapi_connection.create_collation("sl", formatting.sl_collation)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
+    """A state-changing request takes SQLite's write lock when its transaction starts (BEGIN
+    IMMEDIATE), so two of them queue up behind the busy timeout; with a plain BEGIN both would read,
+    then the second to write would fail at once (a read lock cannot wait to become a write lock)."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if transaction.writing_request() else "BEGIN")
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -95,6 +105,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from coordination import models  # noqa: F401
     from coordination.audit import services as _audit  # noqa: F401
 
+    routing.register(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 

@@ -32,18 +32,30 @@ def only_admin(admin_status: int) -> dict:
 
 
 def minutes_viewers(status: int) -> dict:
-    """{meeting}'s minutes: admin, ministry and the municipal secretary get `status`, the others 403."""
-    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
-            "municipal_other": 403, "host": 403}
+    """{meeting}'s minutes: admin, ministry and the municipal secretary get `status`; the others may not
+    see the meeting, so to them it does not exist (404, not 403)."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 404, "municipal": status,
+            "municipal_other": 404, "host": 404}
 
 
 MINUTES_VIEWERS = minutes_viewers(200)
 
 
-def group_meeting(status: int) -> dict:
-    """{meeting}, internal to DS-MAT: admin, ministry and the group's secretary (municipal) get `status`."""
+def own_municipality(status: int) -> dict:
+    """A record of Kamnik that everybody may read (the steward registry is public): Kamnik's official and
+    staff get `status`; the others see it, so they are refused (403), not told it does not exist."""
     return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
             "municipal_other": 403, "host": 403}
+
+
+OWN_MUNICIPALITY = own_municipality(200)
+
+
+def group_meeting(status: int) -> dict:
+    """{meeting}, internal to DS-MAT: admin, ministry and the group's secretary (municipal) get `status`; to
+    the others it does not exist (404)."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 404, "municipal": status,
+            "municipal_other": 404, "host": 404}
 
 
 GROUP_MEETING = group_meeting(200)
@@ -51,9 +63,9 @@ GROUP_MEETING = group_meeting(200)
 
 def action_editors(status: int) -> dict:
     """{action}: admin, ministry and Kamnik's official (assignee and the source meeting's secretary) get
-    `status`, the others 403."""
-    return {"anonymous": 302, "admin": status, "ministry": status, "association": 403, "municipal": status,
-            "municipal_other": 403, "host": 403}
+    `status`; to the others it does not exist (404)."""
+    return {"anonymous": 302, "admin": status, "ministry": status, "association": 404, "municipal": status,
+            "municipal_other": 404, "host": 404}
 
 
 # endpoint -> list of (method, path template, form data, {role: status})
@@ -197,8 +209,8 @@ MATRIX: dict[str, list[tuple]] = {
                              ("GET", "/sestanki/{public_meeting}.ics", None, SIGNED_IN)],
     "calendar.index": [("GET", "/koledar/", None, SIGNED_IN)],
     "calendar.reset_user": [("POST", "/koledar/ponastavi", {}, {r: 302 for r in ROLES})],
-    "calendar.reset_group": [("POST", "/koledar/skupina/{group}/ponastavi", {},
-                              {**group_meeting(302), "admin": 302, "ministry": 302})],
+    "calendar.reset_group": [("POST", "/koledar/skupina/{group}/ponastavi", {},  # the group is open: 403
+                              {**group_meeting(302), "association": 403, "municipal_other": 403, "host": 403})],
     "calendar.user_feed": [("GET", "/koledar/ni-takega-zetona-0123456789abcdefghijk.ics", None,
                             {r: 404 for r in ROLES})],
     # in-app notifications and e-mail settings: every signed-in user, each only their own; {notification}
@@ -206,6 +218,7 @@ MATRIX: dict[str, list[tuple]] = {
     "notifications.index": [("GET", "/obvestila", None, SIGNED_IN), ("GET", "/obvestila?page=2", None, SIGNED_IN)],
     "notifications.badge": [("GET", "/obvestila/stevec", None, SIGNED_IN)],
     "notifications.open_item": [("GET", "/obvestila/{notification}", None, OWN_NOTIFICATION),
+                                ("POST", "/obvestila/{notification}", {}, {**OWN_NOTIFICATION, "municipal": 303}),
                                 ("GET", "/obvestila/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "notifications.mark_read": [("POST", "/obvestila/{notification}/prebrano", {}, OWN_NOTIFICATION)],
     "notifications.mark_all_read": [("POST", "/obvestila/prebrano", {}, {r: 302 for r in ROLES})],
@@ -229,7 +242,7 @@ MATRIX: dict[str, list[tuple]] = {
                             ("GET", "/sklepi/999999/naloge/nova", None,
                              {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "actions.edit": [("GET", "/naloge/{action}/uredi", None, action_editors(200)),
-                     ("GET", "/naloge/{other_action}/uredi", None, action_editors(200)),
+                     ("GET", "/naloge/{other_action}/uredi", None, {**action_editors(200), "municipal_other": 403}),
                      ("POST", "/naloge/{action}/uredi", {"title": ""}, action_editors(422))],
     "actions.change_status": [("POST", "/naloge/{action}/status", {"status": "bogus"}, action_editors(422)),
                               ("POST", "/naloge/{other_action}/status", {"status": "bogus"},
@@ -281,7 +294,8 @@ MATRIX: dict[str, list[tuple]] = {
                                       ("GET", "/sestanki/{public_meeting}/naloge.pdf", None, SIGNED_IN)],
     "documents.fanout_report_pdf": [("GET", "/razprsitve/{fanout}/porocilo.pdf", None,
                                      {**GROUP_MEETING, "association": 200})],
-    "documents.organisation_actions_pdf": [("GET", "/organizacije/{own}/naloge.pdf", None, GROUP_MEETING),
+    "documents.organisation_actions_pdf": [("GET", "/organizacije/{own}/naloge.pdf", None,  # Kamnik is known: 403
+                                            {**GROUP_MEETING, "association": 403, "municipal_other": 403, "host": 403}),
                                            ("GET", "/organizacije/999999/naloge.pdf", None,
                                             {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     # data-steward registry: list, coverage, entries and DCAT open to everyone; {steward} is Kamnik's
@@ -291,20 +305,20 @@ MATRIX: dict[str, list[tuple]] = {
                               ("GET", "/skrbniki/obcine/{sos}", None, {r: 404 for r in ROLES})],
     "stewards.appointment": [("GET", "/skrbniki/imenovanja/{steward}", None, {r: 200 for r in ROLES}),
                              ("GET", "/skrbniki/imenovanja/999999", None, {r: 404 for r in ROLES})],
-    "stewards.nominate": [("GET", "/skrbniki/obcine/{own}/nov", None, GROUP_MEETING),
-                          ("POST", "/skrbniki/obcine/{own}/nov", {"email": "x"}, group_meeting(422))],
-    "stewards.edit": [("GET", "/skrbniki/imenovanja/{steward}/uredi", None, GROUP_MEETING),
-                      ("POST", "/skrbniki/imenovanja/{steward}/uredi", {"email": "x"}, group_meeting(422))],
-    "stewards.end": [("GET", "/skrbniki/imenovanja/{steward}/koncaj", None, GROUP_MEETING)],
+    "stewards.nominate": [("GET", "/skrbniki/obcine/{own}/nov", None, OWN_MUNICIPALITY),
+                          ("POST", "/skrbniki/obcine/{own}/nov", {"email": "x"}, own_municipality(422))],
+    "stewards.edit": [("GET", "/skrbniki/imenovanja/{steward}/uredi", None, OWN_MUNICIPALITY),
+                      ("POST", "/skrbniki/imenovanja/{steward}/uredi", {"email": "x"}, own_municipality(422))],
+    "stewards.end": [("GET", "/skrbniki/imenovanja/{steward}/koncaj", None, OWN_MUNICIPALITY)],
     "stewards.confirm": [("POST", "/skrbniki/imenovanja/{steward}/potrdi", {"version": "999"}, {**STAFF, "admin": 409, "ministry": 409})],
     "stewards.return_nomination": [("POST", "/skrbniki/imenovanja/{steward}/vrni", {"version": "1"},
                                     {**STAFF, "admin": 422, "ministry": 422})],
     "stewards.act": [("GET", "/skrbniki/imenovanja/{steward}/akt.pdf", None,
                       {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
-    "stewards.add_training": [("POST", "/skrbniki/imenovanja/{steward}/usposabljanja", {}, group_meeting(422))],
+    "stewards.add_training": [("POST", "/skrbniki/imenovanja/{steward}/usposabljanja", {}, own_municipality(422))],
     "stewards.remove_training": [("POST", "/skrbniki/usposabljanja/999999/odstrani", {},
                                   {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
-    "stewards.add_dataset": [("POST", "/skrbniki/imenovanja/{steward}/podatkovni-nizi", {}, group_meeting(422))],
+    "stewards.add_dataset": [("POST", "/skrbniki/imenovanja/{steward}/podatkovni-nizi", {}, own_municipality(422))],
     "stewards.remove_dataset": [("POST", "/skrbniki/podatkovni-nizi/999999/odstrani", {},
                                  {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "steward_coverage.coverage": [("GET", "/skrbniki/pokritost", None, {r: 200 for r in ROLES})],

@@ -29,7 +29,6 @@ bp = Blueprint("accounts", __name__)
 
 LOGIN_ERRORS = {
     "credentials": (401, lambda r: _("Wrong e-mail or password.")),
-    "inactive": (403, lambda r: _("This account is deactivated. Please contact the administrator.")),
     "throttled": (429, lambda r: _("Too many failed attempts. Try again in %(n)d s.", n=r.wait_seconds)),
     "locked": (429, lambda r: _("Too many failed attempts: sign-in is locked for %(n)d min.",
                                 n=-(-r.wait_seconds // 60))),
@@ -64,6 +63,7 @@ def login():
 @bp.route("/odjava", methods=["POST"])
 @guard(perm.signed_in)
 def logout():
+    services.sign_out(current_user)
     logout_user()  # the chosen language stays in the session on purpose
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))

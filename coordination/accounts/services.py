@@ -1,6 +1,8 @@
 """Account changes. Each one is audited by the flush hook (see audit/services.py)."""
 from __future__ import annotations
 
+import functools
+import secrets
 from dataclasses import dataclass
 
 from flask import current_app
@@ -13,9 +15,14 @@ from coordination.audit.services import acting_as, user_label
 from coordination.extensions import db
 from coordination.roles import Role
 from coordination.types import utcnow
+from coordination.web import transaction
 
-# A real hash to compare against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash to check the password against when the e-mail is unknown: of the same scheme and cost
+    as the real ones, so a known and an unknown address take the same time."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def hash_password(password: str) -> str:
@@ -38,18 +45,21 @@ class LoginResult:
 
 
 def authenticate(email: str, password: str, address: str | None) -> LoginResult:
-    verdict = throttle.check(email, address)
+    """The attempt is counted before the password is checked (throttle.admit), and the count is
+    committed at once: a failed sign-in answers with an error, so the request's own transaction is
+    rolled back. Unknown e-mail, wrong password and deactivated account all get the same answer
+    after the same work, so none of them tells whether the account exists or the password is right."""
+    verdict = throttle.admit(email, address)
     if not verdict.allowed:
         return LoginResult(error="locked" if verdict.locked else "throttled", wait_seconds=verdict.wait_seconds)
+    transaction.commit_early("a sign-in attempt stays counted although a failed sign-in is rolled back")
     user = find_by_email(email)
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
-    if not user or not valid:
-        throttle.record_failure(email, address)
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(method), password or "")
+    if not user or not valid or not user.active:
         return LoginResult(error="credentials")
-    if not user.active:
-        return LoginResult(error="inactive")
     with acting_as(user_label(user), user):
-        throttle.clear(email)
+        throttle.succeeded(email, address)
         user.last_login_at = utcnow()
         db.session.flush()
     return LoginResult(user=user)
@@ -94,6 +104,14 @@ def change_own_password(user: User, current: str, new_password: str) -> bool:
         return False
     set_password(user, new_password)
     return True
+
+
+def sign_out(user: User) -> None:
+    """End the user's sessions on the server: the session version moves on, so a copy of the
+    session cookie taken before signing out no longer signs anybody in (nor do the user's
+    sessions on other devices)."""
+    user.session_version += 1
+    db.session.flush()
 
 
 def set_language(user: User, language: str) -> None:

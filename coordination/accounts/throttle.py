@@ -1,22 +1,31 @@
 """Login throttling kept in the database, so it holds across any number of app processes.
 
-After LOGIN_SLOW_AFTER failures for a key the next attempt must wait 2, 4, 8… seconds; after
-LOGIN_LOCK_AFTER failures the key is locked for LOGIN_LOCK_MINUTES (the *_PER_ADDRESS settings
-apply to the client address). Keys are the e-mail address
-and the client address; a success clears the e-mail key.
+After LOGIN_SLOW_AFTER attempts on a key the next one must wait 2, 4, 8… seconds; after
+LOGIN_LOCK_AFTER the key is locked for LOGIN_LOCK_MINUTES (the *_PER_ADDRESS settings apply to the
+client address). Keys are the e-mail address and the client address; attempts older than
+LOGIN_WINDOW_MINUTES are forgotten.
+
+An attempt is counted before its password is checked, and the decision is taken after counting:
+one `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <not waiting> RETURNING` per key (the same
+statement on SQLite and PostgreSQL). The database serialises the statements on one key, so of 16
+simultaneous attempts each sees the count the ones before it left; an attempt that finds the key
+waiting changes nothing and gets no row back. A successful sign-in then clears the e-mail's count
+and gives the address its attempt back, so `failures` counts the attempts that did not succeed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, case, delete, literal, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coordination.accounts.models import LoginAttempt
 from coordination.extensions import db
-from coordination.types import utcnow
-from coordination.web.transaction import commit_early
+from coordination.types import UTCDateTime, utcnow
+
+MAX_DELAY_STEPS = 10  # the delay stops doubling at 2**10 s
 
 
 @dataclass
@@ -27,59 +36,92 @@ class Verdict:
 
 
 def _keys(email: str, address: str | None) -> dict[str, tuple[int, int]]:
-    """key -> (slow after, lock after); an address is shared by a whole office, so it gets more room."""
+    """key -> (slow after, lock after); an address is shared by a whole office, so it gets more room.
+    The address comes first: it is counted before the e-mail."""
     cfg = current_app.config
-    keys = {f"email:{email.strip().lower()}": (cfg["LOGIN_SLOW_AFTER"], cfg["LOGIN_LOCK_AFTER"])}
+    keys = {}
     if address:
         keys[f"addr:{address}"] = (cfg["LOGIN_SLOW_AFTER_PER_ADDRESS"], cfg["LOGIN_LOCK_AFTER_PER_ADDRESS"])
+    keys[f"email:{email.strip().lower()}"] = (cfg["LOGIN_SLOW_AFTER"], cfg["LOGIN_LOCK_AFTER"])
     return keys
 
 
-def _fresh(attempt: LoginAttempt, now) -> bool:
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    return attempt.last_failure_at + window > now
+def _delay(failures: int, slow_after: int) -> int:
+    """Seconds the next attempt waits after `failures` attempts (0 below the threshold)."""
+    if failures < slow_after:
+        return 0
+    return 2 ** min(failures - slow_after + 1, MAX_DELAY_STEPS)
 
 
-def check(email: str, address: str | None) -> Verdict:
-    """May this attempt be tried now? Looks only; records nothing."""
-    now = utcnow()
-    keys = _keys(email, address)
-    worst = Verdict(allowed=True)
-    for attempt in db.session.scalars(select(LoginAttempt).where(LoginAttempt.key.in_(keys))):
-        if attempt.locked_until and attempt.locked_until > now:
-            wait = int((attempt.locked_until - now).total_seconds()) + 1
-            return Verdict(allowed=False, wait_seconds=wait, locked=True)
-        slow_after = keys[attempt.key][0]
-        if not _fresh(attempt, now) or attempt.failures < slow_after:
-            continue
-        delay = 2 ** min(attempt.failures - slow_after + 1, 10)
-        ready = attempt.last_failure_at + timedelta(seconds=delay)
-        if ready > now:
-            wait = int((ready - now).total_seconds()) + 1
-            if wait > worst.wait_seconds:
-                worst = Verdict(allowed=False, wait_seconds=wait)
-    return worst
+def _at(moment: datetime):
+    return literal(moment, UTCDateTime())
 
 
-def record_failure(email: str, address: str | None) -> None:
-    now = utcnow()
-    lock_for = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    for key, (_, lock_after) in _keys(email, address).items():
-        attempt = db.session.scalar(select(LoginAttempt).where(LoginAttempt.key == key))
-        if attempt is None:
-            attempt = LoginAttempt(key=key, failures=0, first_failure_at=now)
-            db.session.add(attempt)
-        elif not _fresh(attempt, now) and not (attempt.locked_until and attempt.locked_until > now):
-            attempt.failures, attempt.first_failure_at, attempt.locked_until = 0, now, None
-        attempt.failures += 1
-        attempt.last_failure_at = now
-        if attempt.failures >= lock_after:
-            attempt.locked_until = now + lock_for
-    commit_early("a failed sign-in must count although its request answers 401 and is rolled back")
+def _count(key: str, slow_after: int, lock_after: int, now: datetime) -> bool:
+    """Count an attempt on `key` unless the key is waiting (locked, or slowed down since its last
+    attempt); True if it was counted. One atomic statement."""
+    table = LoginAttempt.__table__
+    cfg = current_app.config
+    window_start = now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    lock_end = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    # the last attempt must be older than this for the next one to go ahead, by the count so far
+    ready_before = case({n: _at(now - timedelta(seconds=_delay(n, slow_after)))
+                         for n in range(slow_after, slow_after + MAX_DELAY_STEPS)},
+                        value=table.c.failures, else_=_at(now - timedelta(seconds=2 ** MAX_DELAY_STEPS)))
+    waiting = or_(and_(table.c.locked_until.is_not(None), table.c.locked_until > _at(now)),
+                  and_(table.c.failures >= slow_after, table.c.last_failure_at > _at(window_start),
+                       table.c.last_failure_at > ready_before))
+    forgotten = table.c.last_failure_at <= _at(window_start)
+    counted = case((forgotten, 1), else_=table.c.failures + 1)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(
+        key=key, failures=1, first_failure_at=now, last_failure_at=now,
+        locked_until=lock_end if lock_after <= 1 else None)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key], where=~waiting,
+        set_={"failures": counted,
+              "first_failure_at": case((forgotten, _at(now)), else_=table.c.first_failure_at),
+              "last_failure_at": _at(now),
+              "locked_until": case((counted >= lock_after, _at(lock_end)), else_=null())})
+    return db.session.execute(statement.returning(table.c.failures)).first() is not None
 
 
-def clear(email: str) -> None:
-    key = f"email:{email.strip().lower()}"
+def _waiting(key: str, slow_after: int, now: datetime) -> Verdict:
+    """Why and how long a key that refused an attempt keeps waiting (for the message)."""
     attempt = db.session.scalar(select(LoginAttempt).where(LoginAttempt.key == key))
-    if attempt is not None:
-        db.session.delete(attempt)
+    if attempt is None:  # cleared by a success in the meantime
+        return Verdict(allowed=False, wait_seconds=1)
+    if attempt.locked_until and attempt.locked_until > now:
+        return Verdict(allowed=False, wait_seconds=int((attempt.locked_until - now).total_seconds()) + 1, locked=True)
+    ready = attempt.last_failure_at + timedelta(seconds=_delay(attempt.failures, slow_after))
+    return Verdict(allowed=False, wait_seconds=max(1, int((ready - now).total_seconds()) + 1))
+
+
+def admit(email: str, address: str | None) -> Verdict:
+    """Count this attempt on every key, then decide: allowed only if no key was waiting. A refused
+    attempt leaves no count behind (a key counted before the refusing one gets it back)."""
+    now = utcnow()
+    counted = []
+    for key, (slow_after, lock_after) in _keys(email, address).items():
+        if not _count(key, slow_after, lock_after, now):
+            _give_back(counted)
+            return _waiting(key, slow_after, now)
+        counted.append(key)
+    return Verdict(allowed=True)
+
+
+def _give_back(keys: list[str]) -> None:
+    """Uncount one attempt on each key; a key left with nothing to remember goes."""
+    if keys:
+        db.session.execute(update(LoginAttempt).where(LoginAttempt.key.in_(keys), LoginAttempt.failures > 0)
+                           .values(failures=LoginAttempt.failures - 1))
+        db.session.execute(delete(LoginAttempt).where(
+            LoginAttempt.key.in_(keys), LoginAttempt.failures <= 0,
+            or_(LoginAttempt.locked_until.is_(None), LoginAttempt.locked_until <= utcnow())))
+
+
+def succeeded(email: str, address: str | None) -> None:
+    """A right password: the e-mail's count is cleared, the address gets this attempt back."""
+    keys = _keys(email, address)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == f"email:{email.strip().lower()}"))
+    _give_back([key for key in keys if key.startswith("addr:")])

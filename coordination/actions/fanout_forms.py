@@ -1,16 +1,19 @@
 """The fan-out form: what the items say, and which municipalities get one."""
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Optional, ValidationError
+from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from coordination.actions.models import PRIORITY_LABELS, SCOPE_LABELS, FanOutScope, Priority
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region
 from coordination.web.formatting import sl_order
 from coordination.web.forms import Form, choices, max_length, required
+from coordination.web.routing import id_value
 
 
 def municipalities_by_region() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -27,7 +30,7 @@ def municipalities_by_region() -> list[tuple[str, list[tuple[int, str]]]]:
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return id_value(value) if value not in (None, "", "None") else None
 
 
 class FanOutForm(Form):
@@ -40,7 +43,10 @@ class FanOutForm(Form):
                        default=FanOutScope.ALL.value, validators=[required()])
     region = SelectField(_l("Statistical region"), coerce=_optional_int, validate_choice=False)
     association = SelectField(_l("Association"), coerce=_optional_int, validate_choice=False)
-    chosen = SelectMultipleField(_l("Municipalities"), coerce=int, validate_choice=False)
+    chosen = SelectMultipleField(_l("Municipalities"), coerce=id_value, validate_choice=False)
+    # one-time token of this form: sent twice (a double click, a resent request), it makes one fan-out
+    token = HiddenField(default=lambda: secrets.token_urlsafe(24),
+                        validators=[Regexp(r"^[A-Za-z0-9_-]{16,64}$", message=_l("Reload the page and try again."))])
 
     def __init__(self, *args, regions=(), associations=(), municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)

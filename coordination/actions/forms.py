@@ -1,19 +1,20 @@
 """Forms of a single action item: create or edit it, change its status, write in its progress log."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from coordination.accounts.models import User
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
 from coordination.web.forms import Form, QuickSelect, choices, max_length, required
+from coordination.web.routing import id_value
 
 
 def _int_or_none(value):
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        return id_value(value)
     except (TypeError, ValueError):
         raise ValueError(_l("Choose a person from the list.")) from None
 
@@ -32,10 +33,11 @@ class ItemForm(Form):
                            choices=choices((p.value, label) for p, label in PRIORITY_LABELS.items()))
     confirm_past_due = BooleanField(_l("Yes, save it with this date in the past"))
 
-    def __init__(self, *args, organisations=(), people=(), **kwargs):
+    def __init__(self, *args, organisations=(), people=(), assignable=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.assignee_org_id.choices = choices(organisations)
         self.assignee_user_id.choices = choices([("", _l("Nobody in particular")), *people])
+        self.assignable = assignable  # ids of the organisations the user may assign to; None: any
         self.assignee_user = None
         self.past_due_warning = False
 
@@ -43,7 +45,9 @@ class ItemForm(Form):
         if field.data is None:
             return
         person = db.session.get(User, field.data)
-        if person is None or not person.active:
+        # a person of an organisation the user may not assign to is as unknown as nobody
+        if person is None or not person.active or (
+                self.assignable is not None and person.organisation_id not in self.assignable):
             raise ValidationError(_l("Choose a person from the list."))
         if person.organisation_id != self.assignee_org_id.data:
             raise ValidationError(_l("%(name)s belongs to %(org)s, not to the chosen organisation.",
@@ -63,15 +67,27 @@ class ItemForm(Form):
         return False
 
 
+class VersionField(HiddenField):
+    """The version of the item the page was made from (ActionItem.version): a change sent from a
+    page that is out of date is refused with 409 rather than applied to a state nobody saw."""
+
+    def outdated(self, item) -> bool:
+        sent = (self.data or "").strip()
+        return bool(sent) and sent != str(item.version)
+
+
 class StatusForm(Form):
     status = SelectField(_l("New status"), validate_choice=False, validators=[required()])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), max_length(5000)])
+    version = VersionField()
 
     def __init__(self, *args, item=None, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
         self.allowed = list(allowed)
         self.status.choices = choices((s.value, STATUS_LABELS[s]) for s in self.allowed)
+        if item is not None and not self.version.data:
+            self.version.data = str(item.version)
 
     def validate_status(self, field):
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, ngettext
@@ -34,10 +35,17 @@ def headers() -> list[str]:
             _("Statistical region"), _("Due date"), _("Source conclusion"), _("Meeting"), _("Updated")]
 
 
+# characters a spreadsheet cell cannot hold (XLSX is XML, which refuses them; in CSV they only confuse)
+UNCELLABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def safe(value):
-    """A text cell that a spreadsheet will not take for a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """A text cell that a spreadsheet will not take for a formula, without the control characters
+    a cell cannot hold."""
+    if isinstance(value, str):
+        value = UNCELLABLE.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -201,7 +209,7 @@ def _row(fields: list[str], index: dict, width: int, words: dict, line: int) -> 
                  found=len(fields), expected=width)
     fields = fields + [""] * (width - len(fields))
     raw_id = fields[index["id"]].strip()
-    if not raw_id.isdigit() or len(raw_id) > 9:
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 9:
         return _("“%(value)s” is not an item number.", value=raw_id[:40]) if raw_id else _("The item number is missing.")
     raw_status = fields[index["status"]].strip()
     status = words.get(raw_status.lower())

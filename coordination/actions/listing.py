@@ -26,6 +26,7 @@ from coordination.organisations.models import Organisation, Region
 from coordination.search.index import matching_refs
 from coordination.web.formatting import sl_order, sort_key
 from coordination.web.pagination import Page
+from coordination.web.routing import id_or_none
 
 PER_PAGE = 50
 SORTS = ("due", "status", "assignee", "updated")
@@ -65,8 +66,7 @@ class Filters:
 
 
 def _number(value: str) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return id_or_none(value or "")
 
 
 def parse(args) -> Filters:

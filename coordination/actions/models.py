@@ -87,9 +87,13 @@ class FanOut(db.Model):
     due_date: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the one-time token of the form that made it: the same form sent twice makes one fan-out
+    submit_token: Mapped[str | None] = mapped_column(String(64))
 
     conclusion = relationship("Conclusion", backref=db.backref("fanouts", order_by="FanOut.id"))
     created_by = relationship("User")
+
+    __table_args__ = (UniqueConstraint("conclusion_id", "submit_token", name="uq_fanout_submit_token"),)
 
     def __str__(self):
         return self.title
@@ -124,6 +128,10 @@ class ActionItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # optimistic locking: every UPDATE checks and bumps it, so of two simultaneous changes made from
+    # the same state the second fails (StaleDataError) instead of silently overwriting the first;
+    # forms carry it, so a change made from a page that is out of date is refused too (409)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     conclusion = relationship("Conclusion", backref=db.backref("action_items", order_by="ActionItem.id"))
     fanout: Mapped[FanOut | None] = relationship(backref=db.backref("items"))
@@ -143,6 +151,7 @@ class ActionItem(db.Model):
         Index("ix_action_item_updated", "updated_at", "id"),
         Index("ix_action_item_due", "due_date", "id"),
     )
+    __mapper_args__ = {"version_id_col": version}
 
     def __str__(self):
         return self.title

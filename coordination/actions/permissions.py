@@ -61,6 +61,32 @@ def can_create(user, obj=None) -> bool:
     return signed_in(user) and user.role in (Role.ADMIN, Role.MINISTRY, Role.ASSOCIATION)
 
 
+@rule("actions.assign_to")
+def can_assign_to(user, org) -> bool:
+    """Whom an item may be assigned to: association staff assign to their member municipalities and
+    to their own association; the others who may create or edit items, to any organisation.
+    `assignable_ids()` is the same rule as a set of ids (for the drop-down)."""
+    if org is None or not signed_in(user):
+        return False
+    if user.role != Role.ASSOCIATION:
+        return True
+    return org.id == user.organisation_id or any(a.id == user.organisation_id for a in org.associations)
+
+
+def assignable_ids(user) -> set[int] | None:
+    """The ids of the organisations `can_assign_to` allows, or None for "any"; one query."""
+    from sqlalchemy import select
+
+    from coordination.extensions import db
+    from coordination.organisations.models import association_membership
+
+    if not signed_in(user) or user.role != Role.ASSOCIATION:
+        return None
+    members = db.session.scalars(select(association_membership.c.member_id).where(
+        association_membership.c.association_id == user.organisation_id))
+    return {user.organisation_id, *members}
+
+
 @rule("actions.create_from")
 def can_create_from(user, conclusion) -> bool:
     """Items from a conclusion: whoever runs its meeting (staff, creator, chair, secretary)."""

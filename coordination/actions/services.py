@@ -42,6 +42,14 @@ class EmptySelection(ActionError):
     """A fan-out whose selection holds no municipality."""
 
 
+class AlreadyFannedOut(ActionError):
+    """The form that asks for this fan-out was sent before: `fanout` is what it made then."""
+
+    def __init__(self, fanout: FanOut):
+        super().__init__(f"fan-out {fanout.id} was made by this form already")
+        self.fanout = fanout
+
+
 
 def allowed_next(status: ItemStatus) -> list[ItemStatus]:
     """The statuses an item may move to, in the order of the enum (for drop-downs)."""
@@ -203,17 +211,37 @@ def scope_label(scope: FanOutScope, *, region: Region | None, association: Organ
     return str(count) if scope == FanOutScope.CHOSEN else ""
 
 
+def _submitted_before(conclusion: Conclusion, token: str) -> FanOut | None:
+    return db.session.scalar(select(FanOut).where(FanOut.conclusion_id == conclusion.id,
+                                                  FanOut.submit_token == token))
+
+
 def fan_out(conclusion: Conclusion, *, title: str, author, scope: FanOutScope, description: str = "",
             due_date: date | None = None, priority: Priority = Priority.NORMAL, region: Region | None = None,
-            association: Organisation | None = None, chosen: Iterable[int] = ()) -> FanOut:
-    """One item per municipality of the selection, all in one transaction (all or nothing)."""
+            association: Organisation | None = None, chosen: Iterable[int] = (), token: str | None = None) -> FanOut:
+    """One item per municipality of the selection, all in one transaction (all or nothing).
+
+    `token` is the form's one-time token: the (conclusion, token) pair is unique, so a form sent
+    twice, even at the same moment, makes one fan-out; the second raises AlreadyFannedOut."""
+    from sqlalchemy.exc import IntegrityError
+
     targets = fanout_targets(scope, region=region, association=association, chosen=chosen)
     if not targets:
         raise EmptySelection("no municipality in the selection")
-    fanout = FanOut(conclusion=conclusion, title=title.strip(), scope=scope, due_date=due_date,
+    if token and (earlier := _submitted_before(conclusion, token)) is not None:
+        raise AlreadyFannedOut(earlier)
+    fanout = FanOut(conclusion_id=conclusion.id, title=title.strip(), scope=scope, due_date=due_date,
                     scope_label=scope_label(scope, region=region, association=association, count=len(targets)),
-                    created_by_id=getattr(author, "id", None))
-    db.session.add(fanout)
+                    created_by_id=getattr(author, "id", None), submit_token=token or None)
+    try:
+        with db.session.begin_nested():  # the unique token claims the submission before any item is made
+            db.session.add(fanout)
+            db.session.flush()
+    except IntegrityError:  # a simultaneous request with the same token was first (and has committed)
+        earlier = _submitted_before(conclusion, token) if token else None
+        if earlier is None:
+            raise
+        raise AlreadyFannedOut(earlier) from None
     items = [ActionItem(title=fanout.title, description=(description or "").strip(), conclusion=conclusion,
                         fanout=fanout, assignee_org_id=org_id, due_date=due_date, priority=priority,
                         status=ItemStatus.OPEN, created_by_id=fanout.created_by_id)

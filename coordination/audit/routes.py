@@ -1,5 +1,5 @@
 """Browsing the audit log (administrators)."""
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
@@ -23,6 +23,15 @@ def _date(value: str):
     try:
         return datetime.strptime(value, "%Y-%m-%d").date() if value else None
     except ValueError:
+        return None
+
+
+def _day_start(day, *, after: bool = False) -> datetime | None:
+    """The moment the day (or, with `after`, the next day) begins in Ljubljana, in UTC; None where
+    the calendar ends (year 1 or 9999), which then bounds nothing."""
+    try:
+        return datetime.combine(day + timedelta(days=1) if after else day, time(), LJUBLJANA).astimezone(UTC)
+    except OverflowError:
         return None
 
 
@@ -52,11 +61,11 @@ def index():
         errors["until"] = _("Enter a date as YYYY-MM-DD.")
     if since and until and since > until:
         errors["until"] = _("The end date is before the start date.")
-    if not errors:
-        if since:  # whole days in Ljubljana time
-            query = query.where(AuditEntry.at >= datetime.combine(since, time(), LJUBLJANA))
-        if until:
-            query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), LJUBLJANA))
+    if not errors:  # whole days in Ljubljana time; the first and last day of the calendar bound nothing
+        if since and (start := _day_start(since)):
+            query = query.where(AuditEntry.at >= start)
+        if until and (end := _day_start(until, after=True)):
+            query = query.where(AuditEntry.at < end)
     # a date input may only hold a valid date, so one we could not read is not echoed back
     dates = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
     page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),

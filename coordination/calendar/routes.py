@@ -13,9 +13,8 @@ from coordination.meetings import permissions as perm
 from coordination.meetings.models import Meeting
 from coordination.roles import is_staff
 from coordination.types import LJUBLJANA
-from coordination.web.authz import guard, public, require
+from coordination.web.authz import guard, public, require, reveal
 from coordination.web.htmx import render
-from coordination.web.transaction import commit_early
 
 bp = Blueprint("calendar", __name__)
 
@@ -40,7 +39,7 @@ def meeting_ics(meeting_id: int):
                                                            selectinload(Meeting.organisers)])
     if meeting is None:
         abort(404)
-    require(perm.can_view, meeting)
+    reveal(perm.can_view, meeting)
     day = meeting.starts_at.astimezone(LJUBLJANA).date().isoformat()
     return _ics(ics.calendar([meeting], _meeting_url), f"sestanek-{day}-{meeting.id}.ics")
 
@@ -59,35 +58,38 @@ def user_feed(token: str):
 @bp.route("/koledar/skupina/<token>.ics")
 @public
 def group_feed(token: str):
-    """A working group's feed: its meetings that are not confidential."""
-    group = services.group_by_token(token)
-    if group is None:
+    """A working group's feed for one reader: its meetings that are not confidential and that the
+    reader may see, while the reader belongs to the group (checked now, as pages do)."""
+    found = services.group_feed_reader(token)
+    if found is None:
         abort(404)
-    body = ics.calendar(services.group_meetings(group), _meeting_url, name=f"{group.name} ({group.code})")
+    group, reader = found
+    body = ics.calendar(services.group_meetings(group, reader), _meeting_url, name=f"{group.name} ({group.code})")
     return _ics(body, private=False)
 
 
 @bp.route("/koledar/")
 @guard(perm.can_browse)
 def index():
-    """The user's feed address and those of their working groups (made on first visit)."""
-    own = services.ensure_token(current_user)
+    """The user's feed address and those of their working groups (looking changes nothing: the
+    addresses are made with the button)."""
     mine = services.my_groups(current_user)
-    for group in mine:
-        services.ensure_token(group)
-    # the feed addresses are made on the first visit of this page, a GET, which the request's unit
-    # of work never commits
-    commit_early("the calendar page makes the feed tokens it shows on first visit, and it is a GET")
     others = [g for g in services.all_groups() if g not in mine] if is_staff(current_user) else []
-    return render("calendar/index.html", own=own, my_groups=mine, other_groups=others)
+    return render("calendar/index.html", own=current_user.calendar_token, my_groups=mine, other_groups=others,
+                  group_feed_token=services.group_feed_token)
 
 
 @bp.route("/koledar/ponastavi", methods=["POST"])
 @guard(perm.can_browse)
 def reset_user():
+    """Make (or remake) the user's addresses: the personal feed's, and with it the user's part of
+    every group feed address; groups of theirs without an address get one."""
+    had = bool(current_user.calendar_token)
     services.reset_token(current_user)
+    for group in services.my_groups(current_user):
+        services.ensure_token(group)
     flash(_("Your calendar has a new address; the old one no longer works. Subscribe again with the new "
-            "address."), "success")
+            "address.") if had else _("Your calendar addresses have been made."), "success")
     return redirect(url_for("calendar.index"))
 
 

@@ -1,8 +1,11 @@
 """Calendar feed tokens and the meetings each feed holds.
 
 A feed URL carries a secret token (secrets.token_urlsafe(32)) instead of a login: the person's own
-`User.calendar_token`, the group's `WorkingGroup.calendar_token`. A token is made on first use and
-replaced on reset, after which the old URL answers 404. The tokens are masked in the audit log.
+`User.calendar_token`, and for a working group's feed the group's `WorkingGroup.calendar_token`
+joined to the reader's own (`<group token>.<user token>`), so the feed knows whom it serves and
+checks at every request, as the pages do, that the reader still belongs to the group (or is
+staff) and may see each meeting. Tokens are made on request (never by looking at a page) and
+replaced on reset, after which the old URLs answer 404. They are masked in the audit log.
 """
 from __future__ import annotations
 
@@ -52,10 +55,26 @@ def user_by_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.calendar_token == token, User.active.is_(True)))
 
 
-def group_by_token(token: str) -> WorkingGroup | None:
-    if not _valid(token):
+def group_feed_token(group: WorkingGroup, reader: User) -> str | None:
+    """The reader's address of the group's feed, once both have a token."""
+    if group.calendar_token and reader.calendar_token:
+        return f"{group.calendar_token}.{reader.calendar_token}"
+    return None
+
+
+def group_feed_reader(token: str) -> tuple[WorkingGroup, User] | None:
+    """The group and the reader a group feed token names, if the reader is active and may still see
+    the group's internal meetings (a current member, or staff)."""
+    from coordination.groups.permissions import can_view_internal
+
+    group_token, _dot, user_token = token.partition(".")
+    if not (_valid(group_token) and _valid(user_token)):
         return None
-    return db.session.scalar(select(WorkingGroup).where(WorkingGroup.calendar_token == token))
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.calendar_token == group_token))
+    reader = user_by_token(user_token)
+    if group is None or reader is None or not can_view_internal(reader, group):
+        return None
+    return group, reader
 
 
 def user_meetings(user: User) -> list[Meeting]:
@@ -64,10 +83,11 @@ def user_meetings(user: User) -> list[Meeting]:
                                    .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(FEED_SIZE)))
 
 
-def group_meetings(group: WorkingGroup) -> list[Meeting]:
-    """The group's meetings that every member may see (meetings.permissions.group_feed_clause)."""
+def group_meetings(group: WorkingGroup, reader: User) -> list[Meeting]:
+    """The group's meetings that every member may see (meetings.permissions.group_feed_clause), of
+    those the reader may see."""
     return list(db.session.scalars(
-        select(Meeting).where(group_feed_clause(group))
+        select(Meeting).where(group_feed_clause(group), visible_clause(reader))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(FEED_SIZE)))
 
 

@@ -28,17 +28,22 @@ class Section:
     percent: int
 
 
-def _items(user, where) -> list[ActionItem]:
-    query = (queries.item_query(user).where(where)
+def _items(user, where) -> tuple[list[ActionItem], set[int]]:
+    """The visible items, and the ids of those whose source conclusion the user may see too (only
+    those name it, as the list does)."""
+    from coordination.actions.listing import source_clause
+
+    query = (queries.item_query(user).add_columns(source_clause(user)).where(where)
              .options(contains_eager(ActionItem.conclusion).contains_eager(Conclusion.meeting),
                       joinedload(ActionItem.assignee_user)))
-    return list(db.session.scalars(query).unique())
+    rows = db.session.execute(query).unique().all()
+    return [item for item, _shown in rows], {item.id for item, shown in rows if shown}
 
 
 def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_source: bool = True) -> dict:
     """Template context of the report over the items matching the SQL condition `where`."""
     today = types.today()
-    items = _items(user, where)
+    items, sources_shown = _items(user, where)
     counts = Counter(i.status for i in items)
     total = len(items)
     sections = []
@@ -53,6 +58,7 @@ def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_sou
         "heading": heading, "facts": facts, "sections": sections, "total": total, "counts": counts,
         "progress": progress(counts, total), "overdue": overdue, "bars": status_bars(counts, total),
         "pending": sum(counts.get(s, 0) for s in PENDING), "today": today, "show_source": show_source,
+        "sources_shown": sources_shown,
         "priority_labels": PRIORITY_LABELS, "generated": format_datetime(utcnow()),
         # a fan-out's items all carry its title (the heading): then the table names owners and regions
         "one_title": total > 1 and len({i.title for i in items}) == 1,

@@ -17,7 +17,7 @@ from coordination.meetings import permissions as perm
 from coordination.meetings import queries
 from coordination.organisations import permissions as org_perm
 from coordination.organisations.models import Organisation
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import format_period
 
 bp = Blueprint("documents", __name__)
@@ -27,6 +27,7 @@ def _meeting_or_404(meeting_id: int):
     meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     require(perm.can_export, meeting)
     return meeting
 
@@ -77,7 +78,7 @@ def meeting_actions_pdf(meeting_id: int):
     meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
-    require(perm.can_view, meeting)
+    reveal(perm.can_view, meeting)
     return _actions_report(reports.meeting_scope(meeting), heading=meeting.title,
                            facts=[(_("Meeting"), format_period(meeting.starts_at, meeting.ends_at))], name=meeting.title)
 
@@ -88,9 +89,11 @@ def fanout_report_pdf(fanout_id: int):
     fanout = load_fanout(fanout_id)
     if fanout is None:
         abort(404)
-    require(actions_perm.can_view_fanout, fanout)
-    facts = [(_("Conclusion"), f"{fanout.conclusion.register_number}: {fanout.conclusion.text[:200]}"),
-             (_("Municipalities"), describe_scope(fanout))]
+    reveal(actions_perm.can_view_fanout, fanout)
+    # what the report shows of its source follows the source's own rule for this reader
+    source = (f"{fanout.conclusion.register_number}: {fanout.conclusion.text[:200]}"
+              if perm.can_view_conclusion(current_user, fanout.conclusion) else _("A conclusion you may not see"))
+    facts = [(_("Conclusion"), source), (_("Municipalities"), describe_scope(fanout))]
     return _actions_report(reports.fanout_scope(fanout), heading=fanout.title, facts=facts, name=fanout.title,
                            show_source=False)
 

@@ -36,8 +36,22 @@ def can_create(user, obj=None) -> bool:
 
 @rule("groups.manage")
 def can_manage(user, group) -> bool:
-    """Edit the group and its members: staff, or the group's chair or secretary."""
+    """Edit the group and its members: staff, or the group's chair or secretary (but see
+    can_remove_member: the chair's membership is the chair's and staff's alone)."""
     return is_staff(user) or bool(current_roles(user, group) & {GroupRole.CHAIR, GroupRole.SECRETARY})
+
+
+@rule("groups.remove_member")
+def can_remove_member(user, membership) -> bool:
+    """Remove a membership: whoever manages the group; a chair's membership only staff or a chair
+    of the group. The secretary runs the group for its chair, so may neither remove nor demote the
+    chair (a role is never edited in place: a demotion is a removal and a new membership, so this
+    rule decides it too)."""
+    if membership is None or not can_manage(user, membership.group):
+        return False
+    if membership.role != GroupRole.CHAIR:
+        return True
+    return is_staff(user) or GroupRole.CHAIR in current_roles(user, membership.group)
 
 
 @rule("groups.view_internal")

@@ -115,6 +115,7 @@ def remove_member(group_id: int, membership_id: int):
     membership = db.session.get(GroupMembership, membership_id)
     if membership is None or membership.group_id != group.id:
         abort(404)
+    require(perm.can_remove_member, membership)
     services.remove_member(membership)
     flash(_("Member removed."), "success")
     return redirect(url_for("groups.detail", group_id=group.id))

@@ -5,6 +5,7 @@ from wtforms.validators import Optional, Regexp
 
 from coordination.meetings.models import KIND_LABELS, VISIBILITY_LABELS, ConclusionKind
 from coordination.web.forms import Form, choices, max_length, required
+from coordination.web.routing import id_or_none
 
 NEW_GROUP = "new"
 
@@ -42,12 +43,13 @@ class ConclusionForm(Form):
                     valid = False
         return valid
 
+    # (a blank choice passes the Optional() validator, which then clears the choice's error: blank means none)
     def chosen_item_id(self) -> int | None:
-        return int(self.agenda_item.data) if self.agenda_item.data else None
+        return id_or_none(self.agenda_item.data or "")
 
     def chosen_group_id(self) -> int | None:
-        value = self.establishes.data
-        return int(value) if value and value != NEW_GROUP else None
+        value = (self.establishes.data or "").strip()
+        return id_or_none(value) if value != NEW_GROUP else None
 
     def wants_new_group(self) -> bool:
-        return self.establishes.data == NEW_GROUP
+        return (self.establishes.data or "").strip() == NEW_GROUP

@@ -282,8 +282,15 @@ def _renumber(meeting: Meeting, ordered: list[Conclusion]) -> None:
     db.session.expire(meeting)
 
 
+class ConclusionFannedOut(MeetingError):
+    """A conclusion fanned out to municipalities stays: its fan-outs' items are being followed."""
+
+
 def delete_conclusion(conclusion: Conclusion) -> None:
-    """The meeting's numbers close up; the register number is never used again."""
+    """The meeting's numbers close up; the register number is never used again. A conclusion with
+    a fan-out is refused (ConclusionFannedOut): deleting it would take every municipality's item."""
+    if conclusion.fanouts:
+        raise ConclusionFannedOut("the conclusion has fan-outs")
     meeting = conclusion.meeting
     remaining = [c for c in meeting.conclusions if c.id != conclusion.id]
     db.session.delete(conclusion)

@@ -15,7 +15,6 @@ from coordination.notifications.permissions import can_browse
 from coordination.web.authz import guard
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
-from coordination.web.transaction import commit_early
 
 bp = Blueprint("notifications", __name__)
 
@@ -67,19 +66,19 @@ def badge():
     return render("notifications/_badge.html", unread=unread_notifications(), on_list=on_list)
 
 
-@bp.route("/obvestila/<int:notification_id>")
+@bp.route("/obvestila/<int:notification_id>", methods=["GET", "POST"])
 @guard(can_browse)
 def open_item(notification_id: int):
-    """Follow a notification to its item; it counts as read from then on."""
+    """Follow a notification to its item. Opened from the list (a POST), it counts as read from
+    then on; a GET (a copied link) only leads there and changes nothing."""
     notification = _own_or_404(notification_id)
     target = url_for("actions.detail", item_id=notification.item_id) if notification.item_id else url_for(".index")
     if notification.link and notification.link.startswith("/") and not notification.link.startswith("//"):
         target = notification.link  # another feature's notice names its own page
+    if request.method == "GET":  # a link only leads there; the list's button (a POST) marks it read
+        return redirect(target)
     services.mark_read(notification)
-    # a GET is never committed by the request's unit of work; this one changes state on purpose
-    # (until it becomes a POST), so it commits what it changed
-    commit_early("opening a notification by its link marks it read, and the link is a GET")
-    return redirect(target)
+    return redirect(target, 303)
 
 
 @bp.route("/obvestila/<int:notification_id>/prebrano", methods=["POST"])

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import case, column, func, literal_column, null, select, table
 
 from coordination.actions.models import ActionItem
 from coordination.actions.permissions import visible_clause as item_clause
@@ -49,6 +49,9 @@ def _candidates(kind: str, user, dialect: str, query: str):
     about what the user may not see."""
     meeting_columns = [Meeting.id.label("meeting_id"), Meeting.title.label("meeting_title"),
                        Meeting.starts_at.label("starts_at")]
+    if kind == ITEM:  # an item's source meeting only for whoever may see its conclusion (as the item page)
+        shown = visible_clause(user, Conclusion.visibility)
+        meeting_columns = [case((shown, column.element), else_=null()).label(column.name) for column in meeting_columns]
     columns = [SearchDocument.ref_id, SearchDocument.title, SearchDocument.body, *meeting_columns]
     if dialect == "postgresql":
         source = SearchDocument.__table__

@@ -47,6 +47,19 @@ def require(rule_or_name: Rule | str, obj=None) -> None:
     abort(403)
 
 
+def reveal(rule_or_name: Rule | str, obj=None) -> None:
+    """Stop the request unless the user may see `obj` at all: login first, then 404 rather than 403,
+    which would tell somebody who may not see a record that it exists. Loaders call it with the
+    record's view rule; `require` then answers 403 to those who see it but may not do the thing."""
+    if allowed(rule_or_name, obj):
+        return
+    if not current_user.is_authenticated:
+        from coordination.extensions import login_manager
+
+        abort(make_response(login_manager.unauthorized()))
+    abort(404)
+
+
 def guard(entry_rule: Rule):
     """Declare and enforce the rule a view needs before it loads anything."""
 

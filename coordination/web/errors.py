@@ -3,6 +3,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coordination.extensions import db
@@ -47,6 +48,14 @@ def register(app):
     def csrf_error(exc):
         return _page(400, _("The form has expired or its security token is missing. "
                             "Reload the page and try again; nothing was changed."))
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(exc):
+        """A record changed by a simultaneous request between our reading and our writing (optimistic
+        locking): nothing of ours was kept."""
+        db.session.rollback()
+        return _page(409, _("Somebody changed this at the same moment, so nothing was saved. "
+                            "Reload the page to see the change, then try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

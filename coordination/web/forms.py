@@ -1,9 +1,15 @@
 """Shared form pieces: a base form whose built-in WTForms messages speak the user's language,
 and validators with our own messages."""
+import re
+
+from flask import request
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import SUBMIT_METHODS, _Auto
 from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import Select
@@ -34,12 +40,34 @@ class _Translations:
         return get_translations().ungettext(singular, plural, n)
 
 
+# single-line fields hold no control characters (tabs and line breaks included): they would end up
+# in one-line places (titles, headers, file names) and in exports that cannot hold them
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class Form(FlaskForm):
     """Base for every form of the app."""
 
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+        def wrap_formdata(self, form, formdata):
+            """Forms come from HTML forms: a JSON body is no form data (Flask-WTF would try to read
+            it as one and fail on anything but a flat object)."""
+            if formdata is _Auto and request.is_json and not request.form:
+                return ImmutableMultiDict() if request.method in SUBMIT_METHODS else None
+            return super().wrap_formdata(form, formdata)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if (isinstance(field, StringField) and not isinstance(field, (TextAreaField, PasswordField))
+                    and isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data)):
+                field.errors = [*field.errors, _l("Remove the control characters (such as tabs or line breaks) "
+                                                  "from this field.")]
+                valid = False
+        return valid
 
 
 def required():

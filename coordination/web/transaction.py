@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import request
+from flask import has_request_context, request
 
 from coordination.extensions import db
 
@@ -29,6 +29,11 @@ def register(app) -> None:
         else:
             db.session.rollback()
         return response
+
+
+def writing_request() -> bool:
+    """Is a state-changing request being served (its transaction will write)?"""
+    return has_request_context() and request.method not in READS
 
 
 @contextmanager

@@ -137,7 +137,7 @@ def test_meeting_and_group_reports_show_owners_and_only_what_the_user_may_see(cl
     assert response.status_code == 200
     outsider_text = pdftotext(response.data)
     assert "Poslati šifrante" not in outsider_text and "Tu ni nalog" in outsider_text
-    assert client.get(f"/sestanki/{meeting.id}/naloge.pdf").status_code == 403
+    assert client.get(f"/sestanki/{meeting.id}/naloge.pdf").status_code == 404  # not visible: unknown
     assert client.get("/sestanki/999999/naloge.pdf").status_code == 404
     assert client.get("/skupine/999999/naloge.pdf").status_code == 404
 
@@ -164,7 +164,7 @@ def test_fanout_report_follows_the_matrix_rule(client, setting):
                                        visibility=Visibility.CONFIDENTIAL)
     secret = services.fan_out(internal, title="Zaupna naloga", author=setting["staff"], scope=FanOutScope.CHOSEN,
                               chosen=[f.municipality("Kamnik").id])
-    assert _get(client, f.user(Role.ASSOCIATION), f"/razprsitve/{secret.id}/porocilo.pdf").status_code == 403
+    assert _get(client, f.user(Role.ASSOCIATION), f"/razprsitve/{secret.id}/porocilo.pdf").status_code == 404
     assert _get(client, f.user(Role.HOST), f"/razprsitve/{setting['fanout'].id}/porocilo.pdf").status_code == 200
     assert client.get("/razprsitve/999999/porocilo.pdf").status_code == 404
 

@@ -346,6 +346,25 @@ ANALYSIS_PAGES = [
 ]
 
 
+def _make_calendar_addresses(page) -> None:
+    page.locator("form[action='/koledar/ponastavi'] button").click()
+
+
+def _stale_status_change(page) -> None:
+    # as if somebody changed the item after this page was loaded: the form names an older version
+    page.evaluate("""() => {
+        const form = document.querySelector("form[action$='/status']");
+        form.querySelector("input[name=version]").value = '0';
+        form.submit();
+    }""")
+
+
+SECURITY_PAGES = [
+    PageType("calendar-addresses", "municipal", "/koledar/", _make_calendar_addresses),
+    PageType("action-item-status-conflict", "ministry", "/naloge/{own_action}", _stale_status_change, 409),
+]
+
+
 PAGE_TYPES = [
     PageType("login", None, "/prijava"),
     PageType("accessibility-statement", None, "/dostopnost"),
@@ -390,6 +409,7 @@ PAGE_TYPES = [
     *NOTIFICATION_PAGES,
     *SEARCH_PAGES,
     *FANOUT_PAGES,
+    *SECURITY_PAGES,
     *STEWARD_PAGES,
     *POINT_PAGES,
     *ANALYSIS_PAGES,

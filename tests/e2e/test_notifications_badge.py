@@ -13,7 +13,7 @@ def test_marking_read_updates_the_badge_without_a_reload(page, problems):
     expect(page.locator("#notification-badge .count")).to_have_text("1")
     expect(page.locator("#notification-badge")).to_have_attribute("aria-current", "page")
     page.evaluate("() => { window.stillTheSamePage = true; }")
-    page.locator("#notifications li.unread form button").first.click()
+    page.locator("#notifications li.unread form.mark-read button").first.click()
     expect(page.locator("#notifications li.unread")).to_have_count(0)
     expect(page.locator("#notification-badge .count")).to_have_count(0)
     expect(page.locator("#notification-badge")).to_have_text("Obvestila")

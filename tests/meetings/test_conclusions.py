@@ -242,7 +242,7 @@ def test_who_sees_and_who_changes(client, session, setting):
     assert _add(member, meeting).status_code == 403
     client.post("/odjava")
     outsider = _as(client, f.user(Role.MUNICIPAL, f.municipality("Ljubljana")))
-    assert outsider.get(url).status_code == 403
+    assert outsider.get(url).status_code == 404  # not visible: unknown to them
     assert outsider.get("/sestanki/999999/sklepi").status_code == 404
 
 

@@ -320,8 +320,8 @@ def test_who_may_open_a_meeting(client, session):
     internal = meeting(group)
     public = meeting(title="Javni posvet", visibility=Visibility.PUBLIC)
     outsider = signed_in(client, f.user(Role.MUNICIPAL, f.municipality("Ljubljana")))
-    assert outsider.get(f"/sestanki/{internal.id}").status_code == 403
-    assert outsider.get(f"/sestanki/{internal.id}/dnevni-red", headers=HX).status_code == 403
+    assert outsider.get(f"/sestanki/{internal.id}").status_code == 404  # not visible: unknown to them
+    assert outsider.get(f"/sestanki/{internal.id}/dnevni-red", headers=HX).status_code == 404
     assert outsider.get(f"/sestanki/{public.id}").status_code == 200
     assert outsider.get("/sestanki/999999").status_code == 404
     assert outsider.post(f"/sestanki/{public.id}/tocke", data={"new-item-title": "Vsiljena"}).status_code == 403
@@ -403,7 +403,7 @@ def test_participants_added_marked_and_removed(client, session):
     session.expire_all()
     assert added.attendance == Attendance.ABSENT
     other = meeting(title="Drugi sestanek")
-    assert secretary.post(f"/sestanki/{other.id}/udelezenci/{added.id}/odstrani").status_code == 403
+    assert secretary.post(f"/sestanki/{other.id}/udelezenci/{added.id}/odstrani").status_code == 404
     assert secretary.post(f"/sestanki/{m.id}/udelezenci/999999/odstrani").status_code == 404
     assert secretary.post(f"/sestanki/{m.id}/udelezenci/{added.id}/odstrani").status_code == 302
     assert count(session, Participant) == 1

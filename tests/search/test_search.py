@@ -312,12 +312,13 @@ HOSTILE = ['"', '""', "'", "*", "cest*", '"cest', "NEAR(a b)", "NEAR", "a NEAR/2
 def test_hostile_queries_never_fail(client, no_csrf, session, staff, query):
     h.minutes(h.meeting(staff), staff, "Cestišče in cesta.")
     f.login(client, staff)
+    expected = 400 if "\x00" in query else 200  # a NUL character is refused in any request
     for params in ({"q": query}, {"q": query, "kind": "minutes"}, {"q": query, "kind": "nič", "page": "-3"},
                    {"q": query, "page": "abc"}):
         response = client.get("/iskanje", query_string=params)
-        assert response.status_code == 200
+        assert response.status_code == expected
         assert "<script>alert" not in response.get_data(as_text=True)
-    assert client.get("/iskanje", query_string={"q": query}, headers={"HX-Request": "true"}).status_code == 200
+    assert client.get("/iskanje", query_string={"q": query}, headers={"HX-Request": "true"}).status_code == expected
 
 
 def test_empty_and_no_results_states(client, no_csrf, session, staff):

@@ -10,13 +10,11 @@ APP = Path(__file__).resolve().parents[2] / "coordination"
 # every function that commits before its request or command ends (the call says why); adding one
 # means adding it here
 EARLY_COMMITS = {
-    ("accounts/throttle.py", "record_failure"),       # a failed sign-in counts although the request answers 401
+    ("accounts/services.py", "authenticate"),          # a sign-in attempt counts although a failed one is rolled back
     ("actions/reminders.py", "commit_keeping_loaded"),  # the wrapper below, which keeps the loaded rows
     ("actions/reminders.py", "release"),              # a claim given back stays given back
     ("actions/reminders.py", "send_digests"),         # claims visible to other processes before mail goes out
     ("actions/reminders.py", "remind_fanout"),        # the same for a status matrix's reminders
-    ("notifications/routes.py", "open_item"),          # opening a notification (a GET link) marks it read
-    ("calendar/routes.py", "index"),                  # the calendar page (a GET) makes the feed tokens it shows
 }
 EARLY = {"commit_early", "commit_keeping_loaded"}
 

@@ -17,8 +17,9 @@ from coordination.actions.models import SCOPE_LABELS, STATUS_LABELS, ItemStatus,
 from coordination.extensions import db
 from coordination.meetings import queries as meeting_queries
 from coordination.meetings.models import Conclusion
+from coordination.meetings.permissions import can_view_conclusion
 from coordination.organisations import services as organisations
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.htmx import render
 
 bp = Blueprint("fanouts", __name__)
@@ -30,6 +31,7 @@ def _conclusion_or_404(conclusion_id: int) -> Conclusion:
     if conclusion is None:
         abort(404)
     meeting_queries.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
+    reveal(can_view_conclusion, conclusion)
     require(perm.can_fan_out, conclusion)
     return conclusion
 
@@ -38,7 +40,7 @@ def _fanout_or_404(fanout_id: int):
     fanout = matrices.load_fanout(fanout_id)
     if fanout is None:
         abort(404)
-    require(perm.can_view_fanout, fanout)
+    reveal(perm.can_view_fanout, fanout)
     return fanout
 
 
@@ -91,7 +93,11 @@ def _create(conclusion: Conclusion, form: FanOutForm):
                                   scope=form.chosen_scope, description=form.description.data or "",
                                   due_date=form.due_date.data, priority=Priority(form.priority.data),
                                   region=form.chosen_region, association=form.chosen_association,
-                                  chosen=form.chosen.data or ())
+                                  chosen=form.chosen.data or (), token=form.token.data)
+    except services.AlreadyFannedOut as sent:  # the same form again (a double click): where it went
+        flash(_("This fan-out was already made; here it is."), "info")
+        target = url_for("fanouts.view", fanout_id=sent.fanout.id)
+        return ("", 200, {"HX-Redirect": target}) if getattr(request, "htmx", None) else redirect(target)
     except services.EmptySelection:
         form.scope.errors.append(_("The selection reaches no municipality, so no item would be made."))
         return render("actions/fanout_form.html", conclusion=conclusion, form=form, reach=0,
@@ -125,7 +131,7 @@ def view(fanout_id: int):
     return render("actions/matrix.html", "actions/_matrix_cells.html", fanout=fanout, matrix=matrix,
                   filters=filters, status_labels=STATUS_LABELS, status_order=matrices.STATUS_ORDER,
                   scope_labels=SCOPE_LABELS,
-                  overdue=matrices.OVERDUE)
+                  overdue=matrices.OVERDUE, source_visible=can_view_conclusion(current_user, fanout.conclusion))
 
 
 @bp.route("/razprsitve/<int:fanout_id>/opomni", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ changing its status and writing in its progress log."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import types
 from coordination.actions import permissions as perm
@@ -13,9 +14,10 @@ from coordination.extensions import db
 from coordination.meetings.permissions import can_view_conclusion
 from coordination.organisations.models import Organisation
 from coordination.organisations.services import organisation_choices
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
+from coordination.web.routing import id_value
 from coordination.web.sections import adds_to
 
 bp = Blueprint("actions", __name__)
@@ -40,6 +42,7 @@ def _item_or_404(item_id: int):
     item = queries.load_page(item_id)
     if item is None:
         abort(404)
+    reveal(perm.can_view, item)  # one who may not see it is not told that it exists
     return item
 
 
@@ -84,22 +87,30 @@ def _after_change(item_id: int, message: str):
     return redirect(url_for("actions.detail", item_id=item_id) + "#progress"), 303, CHANGED
 
 
+def _changed_meanwhile(item_id: int):
+    """409: the item's page as it is now, its status form fresh, and what happened said at the field."""
+    db.session.rollback()
+    item = _item_or_404(item_id)
+    form = StatusForm(formdata=None, item=item, allowed=services.allowed_next(item.status))
+    form.status.errors = [_("The status has just been changed by somebody else; it is now “%(status)s”. "
+                            "Nothing was saved.", status=STATUS_LABELS[item.status])]
+    return _page(item, status_form=form, status=409)
+
+
 @bp.route("/naloge/<int:item_id>/status", methods=["POST"])
 @guard(perm.can_browse)
 def change_status(item_id: int):
     item = _item_or_404(item_id)
     require(perm.can_update, item)
     form = StatusForm(item=item, allowed=services.allowed_next(item.status))
+    if form.is_submitted() and form.version.outdated(item):  # sent from a page showing an older state
+        return _changed_meanwhile(item_id)
     if form.validate_on_submit():
         old = item.status
         try:
             services.change_status(item, ItemStatus(form.status.data), author=current_user, note=form.note.data or "")
-        except services.IllegalTransition:  # somebody changed it a moment ago
-            db.session.rollback()
-            item = _item_or_404(item_id)
-            form.status.errors.append(_("The status has just been changed by somebody else; it is now “%(status)s”. "
-                                        "Nothing was saved.", status=STATUS_LABELS[item.status]))
-            return _page(item, status_form=form, status=409)
+        except (services.IllegalTransition, StaleDataError):  # somebody changed it a moment ago
+            return _changed_meanwhile(item_id)
         return _after_change(item_id, _("Status changed: %(old)s → %(new)s.", old=STATUS_LABELS[old],
                                         new=STATUS_LABELS[ItemStatus(form.status.data)]))
     return _page(item, status_form=form, status=422)
@@ -120,11 +131,17 @@ def add_note(item_id: int):
 # --- creating and editing ---------------------------------------------------------------------
 
 def _form(*, data=None, org_id=None, **kwargs) -> ItemForm:
-    """The item form; the person drop-down offers the people of the organisation chosen (in the
-    request, else `org_id`)."""
-    chosen = request.values.get("assignee_org_id", type=int) or org_id
-    return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *organisation_choices()],
-                    people=queries.org_people(chosen), **kwargs)
+    """The item form: the organisations the user may assign to (perm.can_assign_to; an edited
+    item's present one too), and a person drop-down with the people of the organisation chosen (in
+    the request, else `org_id`), only if it is one of those."""
+    allowed = perm.assignable_ids(current_user)
+    if allowed is not None and org_id is not None:
+        allowed.add(org_id)
+    chosen = request.values.get("assignee_org_id", type=id_value) or org_id
+    offered = [row for row in organisation_choices() if allowed is None or row[0] in allowed]
+    return ItemForm(data=data, organisations=[("", _("Choose an organisation")), *offered],
+                    people=queries.org_people(chosen) if allowed is None or chosen in allowed else [],
+                    assignable=allowed, **kwargs)
 
 
 def _person_fragment_or(page: str, form: ItemForm, status: int, **context):
@@ -154,7 +171,7 @@ def _created(item):
 @bp.route("/naloge/nova", methods=["GET", "POST"])
 @guard(perm.can_create)
 def create():
-    org_id = request.args.get("assignee_org_id", type=int)
+    org_id = request.args.get("assignee_org_id", type=id_value)
     form = _form(data={"assignee_org_id": org_id} if org_id else None)
     if (fields := _submitted(form)) is not None:
         return _created(services.create_item(author=current_user, **fields))
@@ -168,8 +185,9 @@ def create_from(conclusion_id: int):
     conclusion = queries.load_conclusion(conclusion_id)
     if conclusion is None:
         abort(404)
+    reveal(can_view_conclusion, conclusion)
     require(perm.can_create_from, conclusion)
-    org_id = request.args.get("assignee_org_id", type=int)
+    org_id = request.args.get("assignee_org_id", type=id_value)
     form = _form(data={"title": conclusion.text.strip().splitlines()[0][:300] if conclusion.text.strip() else "",
                        **({"assignee_org_id": org_id} if org_id else {})})
     if (fields := _submitted(form)) is not None:

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from coordination import types
@@ -20,6 +21,7 @@ from coordination.web.formatting import format_date, format_number, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.navigation import safe_next
 from coordination.web.pagination import page_number
+from coordination.web.routing import id_or_none
 
 bp = Blueprint("action_lists", __name__, url_prefix="/naloge")
 
@@ -67,12 +69,16 @@ def set_status(item_id: int):
     # row says which
     form = StatusForm(item=item, allowed=list(ItemStatus))
     error, old = None, item.status
+    if form.version.outdated(item):  # the list showed an older state of the item
+        return _changed_meanwhile(item_id, back)
     new = ItemStatus(form.status.data) if form.validate_on_submit() else None
     if new is None:
         error = _("Choose a new status.")
     else:
         try:
             services.change_status(item, new, author=current_user, note=form.note.data or "")
+        except StaleDataError:  # a simultaneous change of the same item was first
+            return _changed_meanwhile(item_id, back)
         except services.IllegalTransition:
             db.session.rollback()
             error = _("Item %(id)d cannot go from “%(old)s” to “%(new)s”; nothing was changed.", id=item_id,
@@ -88,6 +94,19 @@ def set_status(item_id: int):
     return redirect(back, 303)
 
 
+def _changed_meanwhile(item_id: int, back: str):
+    """409 with the item as it is now: its row again for htmx, otherwise the message alone."""
+    db.session.rollback()
+    item = queries.load(item_id)
+    message = _("Item %(id)d has just been changed by somebody else; it is now “%(status)s”. Nothing was saved.",
+                id=item_id, status=STATUS_LABELS[item.status])
+    if not wants_fragment():
+        abort(409, description=message)
+    row = listing.one_row(current_user, item_id)
+    return render("actions/_list_row.html", row=row, notice=message, notice_error=True, here=back, status=409,
+                  **_context(listing.parse(request.args)))
+
+
 @bp.route("/seznam/stanje", methods=["POST"])
 @guard(perm.can_browse)
 def bulk_status():
@@ -95,7 +114,7 @@ def bulk_status():
     are posted; illegal transitions are refused and counted."""
     back = _back(request.form.get("next"))
     form = BulkStatusForm()
-    ids = sorted({int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10})
+    ids = sorted({i for i in map(id_or_none, request.form.getlist("ids")) if i is not None})
     if not form.validate_on_submit():
         flash(_("Choose the new status for the selected items."), "error")
         return redirect(back, 303)
@@ -128,7 +147,7 @@ def _filename(ext: str) -> str:
 @guard(perm.can_browse)
 def export_csv():
     rows = listing.export_rows(current_user, listing.parse(request.args))
-    return Response(io.to_csv(rows), mimetype="text/csv; charset=utf-8",
+    return Response(io.to_csv(rows), mimetype="text/csv",  # Flask adds "; charset=utf-8"
                     headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'})
 
 
@@ -214,7 +233,7 @@ def confirm(batch_id: int):
 @bp.route("/uvoz/predloga.csv")
 @guard(perm.can_browse)
 def import_template():
-    return Response(io.template_csv(), mimetype="text/csv; charset=utf-8",
+    return Response(io.template_csv(), mimetype="text/csv",  # Flask adds "; charset=utf-8"
                     headers={"Content-Disposition": 'attachment; filename="naloge-uvoz-predloga.csv"'})
 
 

@@ -11,7 +11,7 @@ from coordination.meetings import permissions as perm
 from coordination.meetings import queries, services
 from coordination.meetings.conclusions_forms import ConclusionForm
 from coordination.meetings.models import KIND_LABELS, VISIBILITY_LABELS, ConclusionKind, Visibility
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
 from coordination.web.sections import parts
@@ -25,7 +25,7 @@ def _meeting_or_404(meeting_id: int):
     meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
-    require(perm.can_view, meeting)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     return meeting
 
 
@@ -137,7 +137,11 @@ def delete(meeting_id: int, conclusion_id: int):
     require(perm.can_edit, meeting)
     conclusion = _conclusion_or_404(meeting, conclusion_id)
     number, register = conclusion.number, conclusion.register_number
-    services.delete_conclusion(conclusion)
+    try:
+        services.delete_conclusion(conclusion)
+    except services.ConclusionFannedOut:
+        abort(409, description=_("Conclusion %(number)d has been fanned out to municipalities, whose items are "
+                                 "being followed, so it cannot be deleted.", number=number))
     flash(_("Conclusion %(number)d (%(register)s) deleted; the conclusions after it moved up. The register "
             "number is not used again.", number=number, register=register), "success")
     return redirect(url_for("conclusions.manage", meeting_id=meeting_id))
@@ -171,7 +175,7 @@ def reorder(meeting_id: int):
     require(perm.can_edit, meeting)
     values = request.form.getlist("order")
     try:
-        if not all(v.isdigit() and len(v) < 12 for v in values):
+        if not all(v.isascii() and v.isdigit() and len(v) < 10 for v in values):
             raise services.MeetingError("not ids")
         services.reorder_conclusions(meeting, [int(v) for v in values])
     except services.MeetingError:

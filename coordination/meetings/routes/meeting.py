@@ -31,10 +31,11 @@ from coordination.meetings.models import (
     Visibility,
 )
 from coordination.organisations.services import all_organisations, organisation_choices
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import format_period, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
+from coordination.web.routing import id_or_none, id_value
 from coordination.web.sections import adds_to, parts
 
 bp = Blueprint("meetings", __name__, url_prefix="/sestanki")
@@ -59,6 +60,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
     meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     return meeting
 
 
@@ -78,8 +80,7 @@ def _filters() -> dict:
     args = request.args
 
     def number(name):
-        value = args.get(name, "").strip()
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return id_or_none(args.get(name, ""))
 
     year = number("year")
     return {
@@ -129,7 +130,7 @@ def create():
     if not groups:
         require(perm.can_create_in, None)
     free = perm.can_create(current_user)
-    preselected = request.args.get("group", type=int)
+    preselected = request.args.get("group", type=id_value)
     if preselected and not any(g.id == preselected for g in groups):
         require(perm.can_create_in, db.session.get(WorkingGroup, preselected) or abort(404))
     organisations = all_organisations()

@@ -17,9 +17,10 @@ from coordination.meetings.diff import side_by_side
 from coordination.meetings.markdown import render as render_markdown
 from coordination.meetings.minutes_forms import CommentForm, MinutesForm
 from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, MinutesState, MinutesVersion
-from coordination.web.authz import guard, require
+from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import format_clock
 from coordination.web.htmx import render, wants_fragment
+from coordination.web.navigation import safe_next
 from coordination.web.pagination import Page, page_number
 
 bp = Blueprint("minutes", __name__, url_prefix="/sestanki")
@@ -39,6 +40,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
     meeting = queries.load(meeting_id)
     if meeting is None:
         abort(404)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     return meeting
 
 
@@ -51,6 +53,7 @@ def _item_or_404(meeting_id: int, item_id: int) -> AgendaItem:
             joinedload(AgendaItem.meeting).joinedload(Meeting.group).selectinload(WorkingGroup.memberships)))
     if item is None:
         abort(404)
+    reveal(perm.can_view_item, item)
     return item
 
 
@@ -68,10 +71,7 @@ def _comments(item: AgendaItem) -> list[MinutesComment]:
 
 def _back_to_meeting(meeting: Meeting):
     """Where a workflow button was pressed (a local path), or the meeting's page."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return redirect(safe_next(request.form.get("next"), "meetings.detail", meeting_id=meeting.id))
 
 
 # --- the editor -----------------------------------------------------------------------------
