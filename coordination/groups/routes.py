@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import coordination.groups.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.extensions import db
 from coordination.groups import permissions as perm
 from coordination.groups import services

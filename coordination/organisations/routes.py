@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import coordination.organisations.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.extensions import db
 from coordination.organisations import permissions as perm
 from coordination.organisations import services

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import coordination.actions.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination import types
 from coordination.actions import permissions as perm
 from coordination.actions import queries, services

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import coordination.meetings.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
