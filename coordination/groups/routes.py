@@ -13,7 +13,7 @@ from coordination.organisations.services import all_organisations
 from coordination.types import today
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render, wants_fragment
-from coordination.web.sections import parts
+from coordination.web.sections import parts, section
 
 bp = Blueprint("groups", __name__, url_prefix="/skupine")
 
@@ -27,6 +27,12 @@ def _group_or_404(group_id: int):
 
 def _status():
     return 422 if request.method == "POST" else 200
+
+
+@section("organisations.detail", "groups/_org_seats.html")
+def _organisation_seats(user, org) -> dict:
+    """An organisation's page: its current seats in working groups."""
+    return {"seats": services.seats_of(org.id, today()), "roles": ROLE_LABELS}
 
 
 @bp.route("/")

@@ -30,3 +30,24 @@ def parts(page: str, **arguments) -> dict:
     for part in _PARTS[page]:
         context.update(part(**arguments))
     return context
+
+
+_SECTIONS: dict[str, list[tuple[str, Callable[..., dict | None]]]] = defaultdict(list)
+
+
+def section(page: str, template: str):
+    """Register `part(**arguments) -> dict | None` as a section of `page` drawn by `template` (which
+    reads its context as `part`); None leaves the section out (nothing to show, or not for this user).
+    Unlike `adds_to`, the page's template need not know the section: it draws `sections` in order."""
+
+    def decorator(part: Callable[..., dict | None]) -> Callable[..., dict | None]:
+        _SECTIONS[page].append((template, part))
+        return part
+
+    return decorator
+
+
+def sections(page: str, **arguments) -> list[tuple[str, dict]]:
+    """(template, context) of each section the other features add to `page`, in registration order."""
+    drawn = ((template, part(**arguments)) for template, part in _SECTIONS[page])
+    return [(template, context) for template, context in drawn if context is not None]

@@ -17,7 +17,7 @@ from coordination.organisations.services import organisation_choices
 from coordination.web.authz import guard, require
 from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
-from coordination.web.sections import adds_to
+from coordination.web.sections import adds_to, section
 
 bp = Blueprint("actions", __name__)
 
@@ -35,6 +35,12 @@ def _conclusion_items(conclusions) -> dict:
 def _group_items(user, group) -> dict:
     """The group page's pending action items from conclusions of its meetings."""
     return {"open_items": queries.group_open_items(user, group), "item_status_labels": translated(STATUS_LABELS)}
+
+
+@section("organisations.detail", "actions/_org_items.html")
+def _organisation_items(user, org) -> dict:
+    """An organisation's page: its pending action items that the user may see, overdue first."""
+    return {"items": queries.open_items_of(user, org.id), "labels": translated(STATUS_LABELS), "today": types.today()}
 
 
 def _item_or_404(item_id: int):
