@@ -29,7 +29,7 @@ def _status():
     return 422 if request.method == "POST" else 200
 
 
-@section("organisations.detail", "groups/_org_seats.html")
+@section("organisations.detail", "groups/_org_seats.html", order=30)
 def _organisation_seats(user, org) -> dict:
     """An organisation's page: its current seats in working groups."""
     return {"seats": services.seats_of(org.id, today()), "roles": ROLE_LABELS}

@@ -37,7 +37,7 @@ def _group_items(user, group) -> dict:
     return {"open_items": queries.group_open_items(user, group), "item_status_labels": translated(STATUS_LABELS)}
 
 
-@section("organisations.detail", "actions/_org_items.html")
+@section("organisations.detail", "actions/_org_items.html", order=10)
 def _organisation_items(user, org) -> dict:
     """An organisation's page: its pending action items that the user may see, overdue first."""
     return {"items": queries.open_items_of(user, org.id), "labels": translated(STATUS_LABELS), "today": types.today()}

@@ -56,7 +56,7 @@ def _group_page(user, group) -> dict:
     return {"group_meetings": queries.group_meetings(user, group), "conclusions": queries.group_conclusions(user, group)}
 
 
-@section("organisations.detail", "meetings/_org_meetings.html")
+@section("organisations.detail", "meetings/_org_meetings.html", order=20)
 def _organisation_meetings(user, org) -> dict:
     """An organisation's page: the meetings it organised or attended that the user may view."""
     return {"meetings": queries.organisation_meetings(user, org.id)}
