@@ -18,6 +18,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "app_user"
     __audit__ = True
     __audit_secret__ = frozenset({"password_hash", "session_version", "calendar_token"})
+    __audit_sign_in__ = "last_login_at"  # a change of this alone is logged as a sign-in
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+import coordination.accounts.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.accounts import permissions as perm
 from coordination.accounts import services
 from coordination.accounts.forms import (

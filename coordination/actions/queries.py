@@ -109,3 +109,9 @@ def group_open_items(user, group, limit: int = 10) -> dict:
              .join(Meeting, Conclusion.meeting_id == Meeting.id)
              .where(Meeting.group_id == group.id, visible_clause(user, joined=True)))
     return _pending_first_due(query, limit)
+
+
+def open_items_of(user, org_id: int, limit: int = 10) -> dict:
+    """Pending items assigned to an organisation that the user may see (its page), overdue first."""
+    return _pending_first_due(visible_items(user).where(ActionItem.assignee_org_id == org_id)
+                              .options(joinedload(ActionItem.assignee_org)), limit)

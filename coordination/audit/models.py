@@ -16,7 +16,7 @@ class AuditEntry(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
     actor_label: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(16))  # create, update, delete
+    action: Mapped[str] = mapped_column(String(16))  # create, update, delete, sign_in
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(40))
     entity_label: Mapped[str] = mapped_column(String(300), default="")
@@ -50,6 +50,7 @@ RECORD_KINDS = {
 }
 
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}
+SIGN_IN = "sign_in"  # the action of an entry that records only a sign-in (see services._update_action)
 
 
 def record_kind(entity_type: str) -> str:

@@ -3,10 +3,12 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from coordination.audit import permissions as perm
-from coordination.audit.models import ACTIONS, AuditEntry, action_label, record_kind
+from coordination.audit import wording
+from coordination.audit.models import ACTIONS, SIGN_IN, AuditEntry, action_label, record_kind
 from coordination.extensions import db
 from coordination.types import LJUBLJANA
 from coordination.web.authz import guard
@@ -17,7 +19,8 @@ bp = Blueprint("audit", __name__, url_prefix="/revizijska-sled")
 bp.add_app_template_filter(record_kind, "record_kind")
 bp.add_app_template_filter(action_label, "action_label")
 
-
+# sign-ins are many and say little about changes: hidden unless asked for
+SIGN_INS = {"with": _l("Shown with the changes"), "only": _l("Only sign-ins")}
 
 def _date(value: str):
     try:
@@ -45,6 +48,7 @@ def index():
         "action": args.get("action", "") if args.get("action") in ACTIONS else "",
         "since": args.get("since", ""),
         "until": args.get("until", ""),
+        "signins": args.get("signins", "") if args.get("signins") in SIGN_INS else "",
     }
     errors = {}
     query = select(AuditEntry)
@@ -54,6 +58,10 @@ def index():
         query = query.where(AuditEntry.entity_type == filters["entity"])
     if filters["action"]:
         query = query.where(AuditEntry.action == filters["action"])
+    elif filters["signins"] == "only":
+        query = query.where(AuditEntry.action == SIGN_IN)
+    elif not filters["signins"]:
+        query = query.where(AuditEntry.action != SIGN_IN)
     since, until = _date(filters["since"]), _date(filters["until"])
     if filters["since"] and since is None:
         errors["since"] = _("Enter a date as YYYY-MM-DD.")
@@ -71,5 +79,6 @@ def index():
     page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
                     per_page=current_app.config["AUDIT_PAGE_SIZE"])
     entities = db.session.scalars(select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)).all()
-    return render("audit/index.html", "audit/_entries.html", page=page, filters=filters, errors=errors,
-                  entity_options=[(e, record_kind(e)) for e in entities], actions=ACTIONS, dates=dates, status=422 if errors else 200)
+    return render("audit/index.html", "audit/_entries.html", page=page, lines=wording.describe(page.items),
+                  filters=filters, errors=errors, entity_options=[(e, record_kind(e)) for e in entities],
+                  actions=ACTIONS, sign_ins=list(SIGN_INS.items()), dates=dates, status=422 if errors else 200)

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from coordination.audit.models import AuditEntry
+from coordination.audit.models import SIGN_IN, AuditEntry
 from coordination.extensions import db
 from coordination.types import utcnow
 
@@ -114,6 +114,12 @@ def _audited(obj) -> bool:
     return getattr(type(obj), "__audit__", False)
 
 
+def _update_action(obj, changes) -> str:
+    """A change of nothing but the model's sign-in stamp is a sign-in: the log keeps those apart."""
+    stamp = getattr(type(obj), "__audit_sign_in__", None)
+    return SIGN_IN if stamp and set(changes) == {stamp} else "update"
+
+
 @event.listens_for(Session, "after_flush")
 def _write_entries(session, flush_context):
     rows = []
@@ -126,7 +132,7 @@ def _write_entries(session, flush_context):
         if _audited(obj) and session.is_modified(obj, include_collections=False):
             changes = _diff(obj, getattr(obj, "__audit_secret__", frozenset()))
             if changes:
-                rows.append(_row("update", obj, changes))
+                rows.append(_row(_update_action(obj, changes), obj, changes))
     for obj in session.deleted:
         if _audited(obj):
             snap = _snapshot(obj, getattr(obj, "__audit_secret__", frozenset()))

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import coordination.groups.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.extensions import db
 from coordination.groups import permissions as perm
 from coordination.groups import services
@@ -12,7 +13,7 @@ from coordination.organisations.services import all_organisations
 from coordination.types import today
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render, wants_fragment
-from coordination.web.sections import parts
+from coordination.web.sections import parts, section
 
 bp = Blueprint("groups", __name__, url_prefix="/skupine")
 
@@ -26,6 +27,12 @@ def _group_or_404(group_id: int):
 
 def _status():
     return 422 if request.method == "POST" else 200
+
+
+@section("organisations.detail", "groups/_org_seats.html", order=30)
+def _organisation_seats(user, org) -> dict:
+    """An organisation's page: its current seats in working groups."""
+    return {"seats": services.seats_of(org.id, today()), "roles": ROLE_LABELS}
 
 
 @bp.route("/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from coordination.accounts.models import User
 from coordination.extensions import db
@@ -75,3 +75,14 @@ def add_member(group: WorkingGroup, *, organisation_id: int, user_id: int | None
 def remove_member(membership: GroupMembership) -> None:
     db.session.delete(membership)
     db.session.flush()
+
+
+def seats_of(org_id: int, on: date) -> list[GroupMembership]:
+    """An organisation's current seats in working groups (its people's and its own), by group name."""
+    return list(db.session.scalars(
+        select(GroupMembership).join(GroupMembership.group)
+        .where(GroupMembership.organisation_id == org_id,
+               (GroupMembership.valid_from.is_(None)) | (GroupMembership.valid_from <= on),
+               (GroupMembership.valid_until.is_(None)) | (GroupMembership.valid_until >= on))
+        .options(contains_eager(GroupMembership.group))
+        .order_by(sl_order(WorkingGroup.name), GroupMembership.id)))

@@ -9,7 +9,14 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from coordination.extensions import db
 from coordination.groups.models import GroupMembership, WorkingGroup
-from coordination.meetings.models import AgendaItem, Conclusion, ConclusionKind, Meeting, meeting_organiser
+from coordination.meetings.models import (
+    AgendaItem,
+    Conclusion,
+    ConclusionKind,
+    Meeting,
+    Participant,
+    meeting_organiser,
+)
 from coordination.meetings.permissions import can_view_conclusion, visible_clause
 from coordination.organisations.models import Organisation
 from coordination.search.index import matching_refs
@@ -145,3 +152,17 @@ def groups_with_memberships(member_id: int | None = None) -> list[WorkingGroup]:
     if member_id is not None:
         query = query.where(WorkingGroup.memberships.any(GroupMembership.user_id == member_id))
     return list(db.session.scalars(query.order_by(sl_order(WorkingGroup.name))))
+
+
+def organisation_meetings(user, org_id: int, limit: int = 5) -> tuple[list[Meeting], list[Meeting]]:
+    """Meetings an organisation organised or took part in that the user may view: the next `limit`
+    upcoming and the latest `limit` past (two queries, whatever the number of meetings)."""
+    now = utcnow()
+    theirs = select(meeting_organiser.c.meeting_id).where(meeting_organiser.c.organisation_id == org_id).union(
+        select(Participant.meeting_id).where(Participant.organisation_id == org_id))
+    base = select(Meeting).where(Meeting.id.in_(theirs), visible_clause(user))
+    upcoming = db.session.scalars(base.where(Meeting.ends_at >= now)
+                                  .order_by(Meeting.starts_at, Meeting.id).limit(limit)).all()
+    past = db.session.scalars(base.where(Meeting.ends_at < now)
+                              .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit)).all()
+    return list(upcoming), list(past)

@@ -5,18 +5,20 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import coordination.organisations.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.extensions import db
 from coordination.organisations import permissions as perm
 from coordination.organisations import services
 from coordination.organisations.forms import MembershipForm, MunicipalityForm, OrganisationForm
 from coordination.organisations.models import KIND_LABELS, Organisation, OrgKind
 from coordination.organisations.reference import ATTRIBUTION
+from coordination.web import maps
 from coordination.web.authz import guard
 from coordination.web.formatting import sl_order
 from coordination.web.forms import choices
 from coordination.web.htmx import render
 from coordination.web.pagination import paginate
-from coordination.web.sections import parts
+from coordination.web.sections import parts, sections
 
 bp = Blueprint("organisations", __name__, url_prefix="/organizacije")
 
@@ -61,8 +63,11 @@ def detail(org_id: int):
             .order_by(sl_order(Organisation.name))))
     # its people, added by accounts (web/sections.py), for those who may see private details
     people = parts("organisations.detail", org=org) if perm.can_view_private(current_user, org) else {}
+    # what the higher features say about it (its items, meetings, seats), each filtered for the user
     return render("organisations/detail.html", org=org, members=members, users=people.get("users"),
-                  kind_labels=KIND_LABELS, attribution=ATTRIBUTION)
+                  kind_labels=KIND_LABELS, attribution=ATTRIBUTION,
+                  seat=maps.seat(org.seat_lon, org.seat_lat) if org.seat_lat is not None else None,
+                  org_sections=sections("organisations.detail", user=current_user, org=org))
 
 
 @bp.route("/nova", methods=["GET", "POST"])

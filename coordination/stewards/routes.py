@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
+import coordination.stewards.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.extensions import db
 from coordination.organisations import services as organisations
 from coordination.organisations.models import Organisation

@@ -30,3 +30,25 @@ def parts(page: str, **arguments) -> dict:
     for part in _PARTS[page]:
         context.update(part(**arguments))
     return context
+
+
+_SECTIONS: dict[str, list[tuple[int, str, Callable[..., dict | None]]]] = defaultdict(list)
+
+
+def section(page: str, template: str, order: int = 50):
+    """Register `part(**arguments) -> dict | None` as a section of `page` drawn by `template` (which
+    reads its context as `part`); None leaves the section out (nothing to show, or not for this user).
+    Unlike `adds_to`, the page's template need not know the section: it draws `sections` by `order`."""
+
+    def decorator(part: Callable[..., dict | None]) -> Callable[..., dict | None]:
+        _SECTIONS[page].append((order, template, part))
+        _SECTIONS[page].sort(key=lambda entry: entry[0])
+        return part
+
+    return decorator
+
+
+def sections(page: str, **arguments) -> list[tuple[str, dict]]:
+    """(template, context) of each section the other features add to `page`, by their order."""
+    drawn = ((template, part(**arguments)) for _order, template, part in _SECTIONS[page])
+    return [(template, context) for template, context in drawn if context is not None]

@@ -158,5 +158,5 @@ def test_successful_login_is_audited(client, session, no_csrf):
     entry = session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "User",
                                                      AuditEntry.entity_id == str(user.id))
                             .order_by(AuditEntry.id.desc())).first()
-    assert entry.action == "update" and "last_login_at" in entry.changes
+    assert entry.action == "sign_in" and "last_login_at" in entry.changes  # kept apart in the audit log
     assert entry.actor_id == user.id

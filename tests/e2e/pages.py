@@ -394,6 +394,8 @@ PAGE_TYPES = [
     PageType("password-change-errors", "municipal", "/geslo", _submit, 422),
     PageType("audit-log", "admin", "/revizijska-sled/"),
     PageType("audit-log-bad-dates", "admin", "/revizijska-sled/?since=2024-02-30&until=nekoč", status=422),
+    PageType("audit-log-sign-ins", "admin", "/revizijska-sled/?signins=only"),
+    PageType("audit-log-action-items", "admin", "/revizijska-sled/?entity=ActionItem&signins=with"),
     PageType("groups", "municipal", "/skupine/"),
     PageType("group-detail", "municipal", "/skupine/{group}"),
     PageType("group-detail-manager", "ministry", "/skupine/{group}"),

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+import coordination.actions.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination import types
 from coordination.actions import permissions as perm
 from coordination.actions import queries, services
@@ -18,7 +19,7 @@ from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.routing import id_value
-from coordination.web.sections import adds_to
+from coordination.web.sections import adds_to, section
 
 bp = Blueprint("actions", __name__)
 
@@ -36,6 +37,12 @@ def _conclusion_items(conclusions) -> dict:
 def _group_items(user, group) -> dict:
     """The group page's pending action items from conclusions of its meetings."""
     return {"open_items": queries.group_open_items(user, group), "item_status_labels": translated(STATUS_LABELS)}
+
+
+@section("organisations.detail", "actions/_org_items.html", order=10)
+def _organisation_items(user, org) -> dict:
+    """An organisation's page: its pending action items that the user may see, overdue first."""
+    return {"items": queries.open_items_of(user, org.id), "labels": translated(STATUS_LABELS), "today": types.today()}
 
 
 def _item_or_404(item_id: int):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import coordination.meetings.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings import permissions as perm
@@ -36,7 +37,7 @@ from coordination.web.formatting import format_period, translated
 from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import page_number
 from coordination.web.routing import id_or_none, id_value
-from coordination.web.sections import adds_to, parts
+from coordination.web.sections import adds_to, parts, section
 
 bp = Blueprint("meetings", __name__, url_prefix="/sestanki")
 bp.add_app_template_filter(STATE_LABELS.__getitem__, "minutes_state")  # the state of minutes in words
@@ -54,6 +55,12 @@ def meeting_time(meeting: Meeting) -> str:
 def _group_page(user, group) -> dict:
     """The group page's meetings (the next upcoming and the latest past) and conclusions."""
     return {"group_meetings": queries.group_meetings(user, group), "conclusions": queries.group_conclusions(user, group)}
+
+
+@section("organisations.detail", "meetings/_org_meetings.html", order=20)
+def _organisation_meetings(user, org) -> dict:
+    """An organisation's page: the meetings it organised or attended that the user may view."""
+    return {"meetings": queries.organisation_meetings(user, org.id)}
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:

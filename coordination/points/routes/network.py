@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import coordination.points.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.points import charts, exports, geo, hours, queries, services, topics
 from coordination.points import permissions as perm
 from coordination.points.forms import CloseForm, PointForm
