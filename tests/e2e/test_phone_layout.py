@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tests.e2e.pages import PAGE_TYPES, open_page_type
 from tests.e2e.support import DESKTOP, HEADER_MOST, OVERFLOW, PHONE, PHONE_LAYOUT
+from tests.e2e.test_accessibility import run_axe
 
 
 def test_every_page_type_fits_a_phone(new_context, ids):
@@ -47,6 +48,7 @@ def test_the_menu_button_opens_and_closes_the_navigation(new_context):
     button.click()
     assert button.get_attribute("aria-expanded") == "true"
     assert nav.is_visible() and page.locator(".site-search").is_visible()
+    assert run_axe(page) == [], "the open menu on a phone has WCAG violations"
     nav.get_by_role("link", name="Naloge").click()
     page.wait_for_url("**/naloge/")
 
