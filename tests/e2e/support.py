@@ -112,3 +112,36 @@ class BrowserProblems:
 
     def assert_none(self) -> None:
         assert not self.problems, "the browser reported problems:\n  " + "\n  ".join(self.problems)
+
+
+# How wide the document is, and which elements stick out of the screen (scrolling inside .table-wrap is
+# fine). Evaluated in the page: {scroll, viewport, widest}.
+OVERFLOW = """() => ({
+    scroll: document.documentElement.scrollWidth, viewport: window.innerWidth,
+    widest: [...document.body.querySelectorAll('*')]
+        .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+                      && !(el.parentElement && el.parentElement.closest('.table-wrap'))
+                      && !el.closest('.visually-hidden, .skip-link'))
+        .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                               + ' right=' + Math.round(el.getBoundingClientRect().right)),
+})"""
+
+HEADER_MOST = 120  # px a phone's header may take
+
+# The phone layout of a page: the header's height, and every box that scrolls sideways (a wide table)
+# that is not a named region a keyboard can reach: {header, unlabelled}.
+PHONE_LAYOUT = """() => {
+    const header = document.querySelector('.site-header');
+    const scrolls = [...document.querySelectorAll('main *')].filter(el => {
+        const style = getComputedStyle(el);
+        return ['auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+    });
+    const unlabelled = scrolls.filter(el => !(el.getAttribute('role') === 'region'
+        && (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))
+        && el.getAttribute('tabindex') === '0'));
+    return {
+        header: header ? Math.round(header.getBoundingClientRect().height) : 0,
+        unlabelled: unlabelled.slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+            + ' (' + (el.querySelector('caption, table') || el).className + ')'),
+    };
+}"""

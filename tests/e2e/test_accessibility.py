@@ -11,23 +11,12 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.pages import PAGE_TYPES, open_page_type
-from tests.e2e.support import AXE, PHONE, SCREENSHOTS, BrowserProblems
+from tests.e2e.support import AXE, OVERFLOW, PHONE, SCREENSHOTS, BrowserProblems
 
 AXE_SOURCE = AXE.read_text(encoding="utf-8") if AXE.is_file() else ""  # missing: conftest fails the run
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}  # details for violations only: faster
 RUN_AXE = "options => axe.run(document, options).then(result => result.violations)"
-
-# how wide the document is on a phone, and which elements stick out (inside .table-wrap scrolling is fine)
-OVERFLOW = """() => ({
-    scroll: document.documentElement.scrollWidth, viewport: window.innerWidth,
-    widest: [...document.body.querySelectorAll('*')]
-        .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
-                      && !(el.parentElement && el.parentElement.closest('.table-wrap'))
-                      && !el.closest('.visually-hidden, .skip-link'))
-        .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
-                               + ' right=' + Math.round(el.getBoundingClientRect().right)),
-})"""
 
 
 def run_axe(page) -> list[dict]:

@@ -21,7 +21,7 @@ V = Visibility
 
 
 def _registers(html: str) -> list[str]:
-    return re.findall(r'<td class="nowrap">([^<]+)</td>', html)
+    return re.findall(r'<td class="nowrap"[^>]*>([^<]+)</td>', html)
 
 
 @pytest.fixture

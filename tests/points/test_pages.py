@@ -121,7 +121,7 @@ def test_queries_do_not_grow_with_the_network(client, session, no_csrf, count_qu
 def test_live_filters_answer_htmx_with_the_results_only(client, session, no_csrf):
     network(3, 1)
     f.login(client, f.user(Role.MINISTRY))
-    for path, marker in (("/tocke/?status=open", 'class="points"'), ("/tocke/zemljevid?status=open", "point-map"),
+    for path, marker in (("/tocke/?status=open", '<table class="points'), ("/tocke/zemljevid?status=open", "point-map"),
                          ("/tocke/vloge/?status=draft", "count")):
         response = client.get(path, headers={"HX-Request": "true"})
         text = response.get_data(as_text=True)
