@@ -111,7 +111,7 @@ MEETING_PAGES = [
     PageType("meeting-detail-secretary", "municipal", MEETING),
     PageType("meeting-detail-ministry", "ministry", MEETING),
     PageType("meeting-detail-public", "host", "/sestanki/{public_meeting}"),
-    PageType("meeting-forbidden", "host", MEETING, status=403),
+    PageType("meeting-not-visible", "host", MEETING, status=404),  # a meeting the reader may not see does not exist for them
     PageType("meeting-create", "ministry", "/sestanki/nov"),
     PageType("meeting-create-errors", "ministry", "/sestanki/nov", _meeting_ending_before_start, 422),
     PageType("meeting-create-in-group", "municipal", "/sestanki/nov?group={stewards_group}"),
