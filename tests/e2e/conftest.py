@@ -139,7 +139,7 @@ def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:
         if state == "circulated":
             meetings.add_comment(item, author=users["municipal"], text="Dodajte še rok za odziv občin.")
         if state == "approved":
-            meetings.approve(meeting, users["ministry"])
+            meetings.approve(meeting, users["ministry"], confirmed=meetings.ALL_OPEN_POINTS)
             meetings.save_minutes(item, text=second.replace("45", "46"), base_version=2, author=users["ministry"],
                                   reason="Popravljeno število zahtev.")
     return ids
