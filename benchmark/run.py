@@ -138,6 +138,9 @@ def generate(scale: float) -> dict:
     from benchmark import points as bench_points
 
     action_sizes.update(bench_points.generate(scale, municipalities))
+    from benchmark import minutes as bench_minutes  # approving the minutes (benchmark/minutes.py)
+
+    action_sizes.update(bench_minutes.generate(now))
     _bulk(AuditEntry, [{"at": now - timedelta(minutes=i), "actor_id": 2, "actor_label": "Admin", "action": "update",
                         "entity_type": "Meeting", "entity_id": str(i % n_meetings + 1), "entity_label": "seja",
                         "changes": {"title": ["a", "b"]}} for i in range(int(50000 * scale))])
@@ -266,7 +269,13 @@ def pages(app) -> list[tuple[str, str, str]]:
     from benchmark import points as bench_points
 
     return [(label, who, path.format(**ids), hx) for label, endpoint, who, path, hx in candidates
-            if endpoint in endpoints] + bench_points.PAGES
+            if endpoint in endpoints] + bench_points.PAGES + _minutes_pages()
+
+
+def _minutes_pages() -> list:
+    from benchmark import minutes as bench_minutes
+
+    return bench_minutes.PAGES
 
 
 def measure(app, runs: int) -> list[tuple]:

@@ -13,6 +13,7 @@ from coordination.accounts.models import Role
 from coordination.actions.models import FanOutScope, Notification
 from coordination.extensions import db
 from coordination.groups.models import GroupRole
+from coordination.meetings import services as meetings
 from coordination.meetings.models import Visibility
 from tests import factories as f
 from tests.points import fixtures as points_fixtures
@@ -165,7 +166,10 @@ MATRIX: dict[str, list[tuple]] = {
     "minutes.comments": [("GET", "/sestanki/{meeting}/tocke/{item}/pripombe", None, MINUTES_VIEWERS),
                          ("POST", "/sestanki/{meeting}/tocke/{item}/pripombe", {"comment-text": "x"},
                           minutes_viewers(409))],  # a draft takes no comments
-    "minutes.approve": [("POST", "/sestanki/{meeting}/zapisnik/potrdi", {}, minutes_viewers(409))],  # not circulated
+    "minutes.approve": [("POST", "/sestanki/{meeting}/zapisnik/potrdi", {}, minutes_viewers(409)),  # not circulated
+                        ("GET", "/sestanki/{meeting}/zapisnik/potrdi", None, minutes_viewers(409))],
+    "minutes.resolve_comment": [("POST", "/sestanki/{meeting}/tocke/{item}/pripombe/999999/razresi", {},
+                                 minutes_viewers(404))],
     "minutes.circulate": [("POST", "/sestanki/{meeting}/zapisnik/v-pregled", {}, minutes_viewers(302))],
     # conclusions of {meeting} ({conclusion} is its only one): its viewers see them, admin, ministry and the
     # municipal secretary change them; the changing rows refuse bad input or leave things as they were
@@ -203,6 +207,11 @@ MATRIX: dict[str, list[tuple]] = {
     "documents.minutes_pdf": [("GET", "/sestanki/{meeting}/zapisnik.pdf", None, GROUP_MEETING),
                               ("GET", "/sestanki/999999/zapisnik.pdf", None,
                                {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    # every approved version of {approved_meeting}'s minutes (public; one version): the minutes PDF's rule
+    "documents.minutes_version_pdf": [("GET", "/sestanki/{approved_meeting}/zapisnik-razlicica-1.pdf", None, SIGNED_IN),
+                                      ("GET", "/sestanki/{approved_meeting}/zapisnik-razlicica-2.pdf", None,
+                                       {"anonymous": 302, **{r: 404 for r in ROLES[1:]}}),
+                                      ("GET", "/sestanki/{meeting}/zapisnik-razlicica-1.pdf", None, group_meeting(404))],
     "documents.conclusions_pdf": [("GET", "/sestanki/{meeting}/sklepi.pdf", None, GROUP_MEETING),
                                   ("GET", "/sestanki/{public_meeting}/sklepi.pdf", None, SIGNED_IN)],
     "calendar.meeting_ics": [("GET", "/sestanki/{meeting}.ics", None, GROUP_MEETING),
@@ -459,9 +468,20 @@ def objects(session):
            "group": group.id, "membership": seat.id, "own": kamnik.id, "sos": f.by_short_name("SOS").id, "municipal_user": users["municipal"].id,
            "host_user": users["host"].id, "admin_user": users["admin"].id,
            "steward": steward_helpers.nominate(kamnik).id}
+    ids["approved_meeting"] = approved_minutes_meeting(users["ministry"])
     ids.update(points_fixtures.objects(users, kamnik, ljubljana))
     ids.update(analysis_objects(users["ministry"], kamnik))
     return users, ids
+
+
+def approved_minutes_meeting(author) -> int:
+    """A public meeting of the ministry whose minutes are approved (one approved version)."""
+    meeting = f.meeting(title="Potrjen posvet", start=datetime(2024, 4, 4, 8, tzinfo=UTC), visibility=Visibility.PUBLIC,
+                        created_by=author)
+    f.minutes(meeting, author, "Zapis posveta.", title="Posvet")
+    meetings.circulate(meeting)
+    meetings.approve(meeting, author, confirmed=meetings.ALL_OPEN_POINTS)
+    return meeting.id
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -13,8 +13,8 @@ from coordination.documents.render import render_pdf
 from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
+from coordination.meetings import approval, queries
 from coordination.meetings import permissions as perm
-from coordination.meetings import queries
 from coordination.organisations import permissions as org_perm
 from coordination.organisations.models import Organisation
 from coordination.web.authz import guard, require, reveal
@@ -45,6 +45,20 @@ def minutes_pdf(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     pdf = render_pdf("pdf/minutes.html", **documents.context(meeting, current_user, with_minutes=True))
     return _attachment(pdf, documents.filename("zapisnik", meeting))
+
+
+@bp.route("/sestanki/<int:meeting_id>/zapisnik-razlicica-<int:number>.pdf")
+@guard(perm.can_browse)
+def minutes_version_pdf(meeting_id: int, number: int):
+    """The minutes as they were in approved version `number` (1: as approved; 2, 3, …: after each
+    revision); the same rule as the minutes PDF, and only the versions the user may see."""
+    meeting = _meeting_or_404(meeting_id)
+    version = next((v for v in approval.approved_versions(meeting, current_user) if v.number == number), None)
+    if version is None:
+        abort(404)
+    pdf = render_pdf("pdf/minutes.html", **documents.context(meeting, current_user, with_minutes=True,
+                                                             version=version))
+    return _attachment(pdf, documents.filename(f"zapisnik-razlicica-{number}", meeting))
 
 
 @bp.route("/sestanki/<int:meeting_id>/sklepi.pdf")

@@ -7,7 +7,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, EmailField, SelectField, SelectMultipleField, StringField, URLField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from coordination.accounts.services import find_by_email
@@ -132,3 +140,4 @@ class AttendanceForm(Form):
 class AgendaItemForm(Form):
     title = StringField(_l("Agenda item"), validators=[required(), max_length(300)])
     visibility = SelectField(_l("Visibility"), choices=_visibility_choices(), default=Visibility.INTERNAL.value)
+    no_minutes = BooleanField(_l("No minutes needed for this item"))

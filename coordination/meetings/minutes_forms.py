@@ -1,7 +1,7 @@
-"""Forms of the minutes: the text of one agenda item, a comment while circulated."""
+"""Forms of the minutes: the text of one agenda item, a comment while circulated, the approval."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -52,3 +52,20 @@ class MinutesForm(Form):
 
 class CommentForm(Form):
     text = TextAreaField(_l("Your comment"), validators=[required(), max_length(MAX_COMMENT_CHARS)])
+
+
+class ApprovalForm(Form):
+    """Approve the minutes: with open points, a tick that confirms them, for the list that was shown
+    (`checked` carries its fingerprint)."""
+
+    confirm = BooleanField(_l("I confirm the approval despite the open points"))
+    checked = HiddenField()
+
+    def __init__(self, *args, missing: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+
+    def validate_confirm(self, field):
+        if self.missing and not field.data:
+            raise ValidationError(_l("The checklist above has open points: tick the box to approve the minutes "
+                                     "despite them, or deal with them first. Nothing has been approved."))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, select
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
@@ -158,6 +159,8 @@ class AgendaItem(db.Model):
     minutes: Mapped[str] = mapped_column(Text, default="")
     # optimistic lock: a save names the version it started from and is refused if it moved on
     minutes_version: Mapped[int] = mapped_column(default=0)
+    # "brez zapisa": the item needs no minutes (e.g. approving the agenda), so approval does not ask for them
+    no_minutes: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
     versions: Mapped[list[MinutesVersion]] = relationship(
@@ -194,9 +197,13 @@ class MinutesComment(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # marked resolved by the commenter or whoever runs the meeting; approval asks about the others
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
     item: Mapped[AgendaItem] = relationship(back_populates="comments")
-    author = relationship("User", lazy="joined")
+    author = relationship("User", lazy="joined", foreign_keys=[author_id])
+    resolved_by = relationship("User", lazy="joined", foreign_keys=[resolved_by_id])
 
     def __str__(self):
         return self.text[:80]

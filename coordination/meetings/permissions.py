@@ -192,3 +192,12 @@ def can_create_in(user, group=None) -> bool:
 def can_change_minutes(user, item) -> bool:
     """Open an agenda item's minutes editor: write them (draft, circulated) or revise them (approved)."""
     return can_view_item(user, item) and (can_write_minutes(user, item.meeting) or can_revise(user, item.meeting))
+
+
+@rule("meetings.resolve_comment")
+def can_resolve_comment(user, comment) -> bool:
+    """A comment is marked resolved by its author, or by whoever runs the meeting (staff, its
+    creator, the group's chair or secretary), among those who see it; once."""
+    if comment is None or comment.resolved_at is not None or not can_view_item(user, comment.item):
+        return False
+    return comment.author_id == user.id or runs(user, comment.item.meeting)

@@ -16,6 +16,7 @@ from coordination.audit.services import record
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.groups.services import create_group
+from coordination.meetings import approval, events
 from coordination.meetings.models import (
     STEP_FROM,
     AgendaItem,
@@ -51,6 +52,23 @@ def expect_state(meeting: Meeting, step: str) -> None:
     """Raise WrongState unless the meeting's minutes are where `step` starts from."""
     if meeting.minutes_state != STEP_FROM[step]:
         raise WrongState(meeting.minutes_state)
+
+
+class NotEnded(MeetingError):
+    """The meeting has not ended yet: its minutes cannot be approved."""
+
+
+# `confirmed=` for a script that approves whatever is open (the demo, fixtures): the page never sends it
+ALL_OPEN_POINTS = object()
+
+
+class OpenPoints(MeetingError):
+    """The approval checklist has open points and the approver did not confirm them (or confirmed
+    another list than the one that is open now)."""
+
+    def __init__(self, checklist: approval.Checklist):
+        super().__init__(f"{checklist.missing} open points")
+        self.checklist = checklist
 
 
 @dataclass
@@ -130,16 +148,21 @@ def remove_participant(participant: Participant) -> None:
 
 # --- agenda ---------------------------------------------------------------------------------
 
-def add_agenda_item(meeting: Meeting, *, title: str, visibility: Visibility) -> AgendaItem:
+def add_agenda_item(meeting: Meeting, *, title: str, visibility: Visibility, no_minutes: bool = False) -> AgendaItem:
     position = max((i.position for i in meeting.agenda), default=0) + 1
-    item = AgendaItem(meeting=meeting, position=position, title=title.strip(), visibility=visibility)
+    item = AgendaItem(meeting=meeting, position=position, title=title.strip(), visibility=visibility,
+                      no_minutes=no_minutes)
     db.session.add(item)
     db.session.flush()
     return item
 
 
-def update_agenda_item(item: AgendaItem, *, title: str, visibility: Visibility) -> AgendaItem:
+def update_agenda_item(item: AgendaItem, *, title: str, visibility: Visibility,
+                       no_minutes: bool | None = None) -> AgendaItem:
+    """`no_minutes` marks the item "brez zapisa" (None: leave the mark as it is)."""
     item.title, item.visibility = title.strip(), visibility
+    if no_minutes is not None:
+        item.no_minutes = no_minutes
     db.session.flush()
     return item
 
@@ -201,20 +224,39 @@ def save_minutes(item: AgendaItem, *, text: str, base_version: int, author, reas
            {"minutes_version": [base_version, new_version], **({"revision_reason": [None, reason]} if reason else {})})
     db.session.flush()
     db.session.refresh(item)
+    if meeting.minutes_state == MinutesState.APPROVED:
+        number = len(approval.approved_versions(meeting))  # this revision is the newest approved version
+        events.emit(events.MinutesEvent(events.REVISED, meeting, author, item=item, reason=reason.strip(),
+                                        version=number))
     return new_version
 
 
-def circulate(meeting: Meeting) -> None:
+def circulate(meeting: Meeting, actor=None) -> None:
     expect_state(meeting, "circulate")
     meeting.minutes_state = MinutesState.CIRCULATED
     db.session.flush()
+    events.emit(events.MinutesEvent(events.CIRCULATED, meeting, actor))
 
 
-def approve(meeting: Meeting, approver) -> None:
+def approve(meeting: Meeting, approver, *, confirmed: str | object | None = None) -> None:
+    """Approve circulated minutes of a meeting that has ended. While the checklist has open points
+    the approver must confirm them: `confirmed` is the fingerprint of the checklist they were shown
+    (approval.Checklist.fingerprint), so a point that opened since is not approved unseen."""
     expect_state(meeting, "approve")
+    checklist = approval.checklist(meeting, approver)
+    if not checklist.ended:
+        raise NotEnded("the meeting has not ended")
+    if checklist.missing and confirmed is not ALL_OPEN_POINTS and confirmed != checklist.fingerprint:
+        raise OpenPoints(checklist)
     meeting.minutes_state = MinutesState.APPROVED
     meeting.approved_by_id, meeting.approved_at = approver.id, utcnow()
     db.session.flush()
+    if checklist.missing:  # the audit names what was approved despite being open
+        record("update", "Meeting", meeting.id, meeting.title, {"approved_despite_open_points": [None, {
+            "attendance_not_recorded": len(checklist.unrecorded),
+            "items_without_minutes": len(checklist.unwritten) + checklist.hidden_unwritten,
+            "unresolved_comments": len(checklist.open_comments) + checklist.hidden_open_comments}]})
+    events.emit(events.MinutesEvent(events.APPROVED, meeting, approver))
 
 
 def add_comment(item: AgendaItem, *, author, text: str) -> MinutesComment:
@@ -222,7 +264,15 @@ def add_comment(item: AgendaItem, *, author, text: str) -> MinutesComment:
     comment = MinutesComment(item=item, author_id=author.id, text=text.strip())
     db.session.add(comment)
     db.session.flush()
+    events.emit(events.MinutesEvent(events.COMMENTED, item.meeting, author, item=item))
     return comment
+
+
+def resolve_comment(comment: MinutesComment, user) -> None:
+    """Mark a comment resolved (once; audited by the model's hook)."""
+    if comment.resolved_at is None:
+        comment.resolved_at, comment.resolved_by_id = utcnow(), user.id
+        db.session.flush()
 
 
 # --- conclusions ----------------------------------------------------------------------------

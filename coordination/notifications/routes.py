@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from coordination.actions.models import Notification
+from coordination.notifications import minutes as _minutes  # noqa: F401  (listens to the minutes)
 from coordination.notifications import services
 from coordination.notifications.forms import DigestForm
 from coordination.notifications.permissions import can_browse

@@ -121,7 +121,7 @@ def test_approved_minutes_carry_no_draft_mark_and_name_the_approver(client, sess
     services.circulate(meeting)
     draft = _get(client, f.user(Role.MINISTRY), f"/sestanki/{meeting.id}/zapisnik.pdf").data
     assert "Poslano v pregled" in pdftotext(draft) and watermarks(draft)[0] >= 1
-    services.approve(meeting, people[GroupRole.SECRETARY])
+    services.approve(meeting, people[GroupRole.SECRETARY], confirmed=services.ALL_OPEN_POINTS)
     pdf = client.get(f"/sestanki/{meeting.id}/zapisnik.pdf").data
     text = pdftotext(pdf)
     assert watermarks(pdf)[0] == 0 and "Osnutek" not in text and "Potrjen" in text

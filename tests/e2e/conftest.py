@@ -110,6 +110,8 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
     ids = {**ids, **_seed_actions(users, ids)}
     ids = {**ids, **_seed_stewards(users)}
     ids = {**ids, **_seed_notifications(users, ids)}
+    from tests.e2e.minutes_seed import seed as seed_minutes_flow
+    ids = {**ids, **seed_minutes_flow(users, group)}
     from tests.points.e2e_seed import seed as seed_points
     return {**ids, **seed_points(users)}
 
@@ -139,7 +141,7 @@ def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:
         if state == "circulated":
             meetings.add_comment(item, author=users["municipal"], text="Dodajte še rok za odziv občin.")
         if state == "approved":
-            meetings.approve(meeting, users["ministry"])
+            meetings.approve(meeting, users["ministry"], confirmed=meetings.ALL_OPEN_POINTS)
             meetings.save_minutes(item, text=second.replace("45", "46"), base_version=2, author=users["ministry"],
                                   reason="Popravljeno število zahtev.")
     return ids

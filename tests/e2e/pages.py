@@ -79,6 +79,12 @@ MINUTES_PAGES = [
     PageType("minutes-comments-empty", "municipal", CIRCULATED_MINUTES + "/pripombe", _empty_comment, 422),
     PageType("minutes-meeting-circulated", "ministry", "/sestanki/{minutes_circulated_meeting}"),
     PageType("minutes-meeting-approved", "ministry", "/sestanki/{minutes_approved_meeting}"),
+    # the approval checklist with an open point (an unresolved comment), and approving without the tick
+    PageType("minutes-approval-checklist", "ministry", "/sestanki/{minutes_circulated_meeting}/zapisnik/potrdi"),
+    PageType("minutes-approval-unconfirmed", "ministry", "/sestanki/{minutes_circulated_meeting}/zapisnik/potrdi",
+             _submit, 422),
+    # the history of approved minutes: every approved version with its PDF
+    PageType("minutes-history-approved-versions", "municipal", APPROVED_MINUTES + "/zgodovina"),
 ]
 
 

@@ -251,7 +251,7 @@ def test_approved_minutes_lock_the_conclusions(client, session, setting):
     conclusion = services.add_conclusion(meeting, text="Sklep", kind=ConclusionKind.DECISION,
                                          visibility=Visibility.INTERNAL)
     services.circulate(meeting)
-    services.approve(meeting, setting["people"][GroupRole.SECRETARY])
+    services.approve(meeting, setting["people"][GroupRole.SECRETARY], confirmed=services.ALL_OPEN_POINTS)
     secretary = _as(client, setting["people"][GroupRole.SECRETARY])
     assert secretary.get(f"/sestanki/{meeting.id}/sklepi").status_code == 200
     assert _add(secretary, meeting).status_code == 403

@@ -4,7 +4,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from coordination.accounts.models import Role
-from coordination.meetings import services
+from coordination.meetings import approval, services
 from coordination.meetings.models import MinutesComment, MinutesState, MinutesVersion, Visibility
 from tests import factories as f
 from tests.meetings.helpers import group_with_people, meeting
@@ -76,7 +76,10 @@ def test_the_whole_workflow(client, session, setting):
     # a plain member may not approve; the secretary does, and the approval names them and the time
     assert _as(client, member).post(f"/sestanki/{m.id}/zapisnik/potrdi").status_code == 403
     assert m.minutes_state == MinutesState.CIRCULATED
-    response = _as(client, secretary).post(f"/sestanki/{m.id}/zapisnik/potrdi")
+    # the two comments are open: approval asks to confirm them (tests/meetings/test_approval.py)
+    assert _as(client, secretary).post(f"/sestanki/{m.id}/zapisnik/potrdi").status_code == 422
+    open_points = approval.checklist(m, secretary).fingerprint
+    response = client.post(f"/sestanki/{m.id}/zapisnik/potrdi", data={"confirm": "y", "checked": open_points})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/sestanki/{m.id}")
     session.refresh(m)
     assert m.minutes_state == MinutesState.APPROVED and m.approved_by_id == secretary.id and m.approved_at
@@ -89,7 +92,7 @@ def test_the_whole_workflow(client, session, setting):
 def _approved(setting):
     m, item, people = setting
     services.circulate(m)
-    services.approve(m, people["secretary"])
+    services.approve(m, people["secretary"], confirmed=services.ALL_OPEN_POINTS)
     return m, item, people
 
 
@@ -141,7 +144,7 @@ def test_an_autosave_after_approval_asks_for_the_reason(client, session, setting
     client = _as(client, people["secretary"])
     # the page was loaded while circulated; meanwhile somebody approved
     services.circulate(m)
-    services.approve(m, people["secretary"])
+    services.approve(m, people["secretary"], confirmed=services.ALL_OPEN_POINTS)
     response = client.post(_item_url(item, "zapisnik"), data={"text": "Med potrjevanjem.", "base_version": "1"},
                            headers=HTMX)
     html = response.get_data(as_text=True)
@@ -196,7 +199,7 @@ def test_state_box_and_item_actions_follow_the_rules(client, session, setting):
     assert "#comment-form" in _render(client, "meetings/_minutes_item_actions.html", meeting=m, item=item,
                                       user=member)
 
-    services.approve(m, secretary)
+    services.approve(m, secretary, confirmed=services.ALL_OPEN_POINTS)
     box = _render(client, "meetings/_minutes_state_box.html", meeting=m, user=secretary)
     assert "Potrjen" in box and f"potrdil(a) {secretary.name}" in box
     assert "Popravek potrjenega zapisnika" in box and item.title in box

@@ -310,7 +310,7 @@ def test_meeting_page_shows_everything_the_user_may_see(client, session):
     page = html(signed_in(client, people[GroupRole.SECRETARY]).get(f"/sestanki/{m.id}"))
     assert "Zaupna kadrovska zadeva" in page and "Zaupni sklep" in page and "Uredi sestanek" in page
     services.circulate(m)
-    services.approve(m, people[GroupRole.SECRETARY])
+    services.approve(m, people[GroupRole.SECRETARY], confirmed=services.ALL_OPEN_POINTS)
     page = html(client.get(f"/sestanki/{m.id}"))
     assert "Potrjen" in page and "Secretary Kamnik" in page and "Uredi sestanek" not in page
 
@@ -334,7 +334,7 @@ def test_meeting_page_query_count_does_not_grow(client, session, count_queries):
     group, people = group_with_people()
     m = _full_meeting(people, group)
     services.circulate(m)
-    services.approve(m, people[GroupRole.SECRETARY])
+    services.approve(m, people[GroupRole.SECRETARY], confirmed=services.ALL_OPEN_POINTS)
     m.minutes_state = MinutesState.DRAFT  # keep the approver, edit again
     session.commit()
     secretary = signed_in(client, people[GroupRole.SECRETARY])

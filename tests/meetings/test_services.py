@@ -63,10 +63,10 @@ def test_approval_locks_and_revisions_need_a_reason(session):
     secretary = next(iter(people.values()))
     services.save_minutes(item, text="Zapis", base_version=0, author=secretary)
     with pytest.raises(services.MeetingError):
-        services.approve(m, secretary)  # must be circulated first
+        services.approve(m, secretary, confirmed=services.ALL_OPEN_POINTS)  # must be circulated first
     services.circulate(m)
     services.add_comment(item, author=secretary, text="Dopolniti.")
-    services.approve(m, secretary)
+    services.approve(m, secretary, confirmed=services.ALL_OPEN_POINTS)
     assert m.minutes_state == MinutesState.APPROVED and m.approved_by_id == secretary.id
     with pytest.raises(services.MeetingError):
         services.save_minutes(item, text="Popravek", base_version=1, author=secretary)

@@ -323,7 +323,8 @@ def add_item(meeting_id: int):
     meeting = _editable(meeting_id)
     form = AgendaItemForm(prefix="new-item")
     if form.validate_on_submit():
-        item = services.add_agenda_item(meeting, title=form.title.data, visibility=Visibility(form.visibility.data))
+        item = services.add_agenda_item(meeting, title=form.title.data, visibility=Visibility(form.visibility.data),
+                                        no_minutes=form.no_minutes.data)
         return _changed(meeting_id, AGENDA, _("Agenda item %(title)s added.", title=item.title), f"item-{item.id}")
     return _detail(meeting, AGENDA, status=422, new_item_form=form)
 
@@ -339,7 +340,8 @@ def edit_item(meeting_id: int, item_id: int):
     if request.method == "GET":
         form.visibility.data = item.visibility.value
     if form.validate_on_submit():
-        services.update_agenda_item(item, title=form.title.data, visibility=Visibility(form.visibility.data))
+        services.update_agenda_item(item, title=form.title.data, visibility=Visibility(form.visibility.data),
+                                    no_minutes=form.no_minutes.data)
         return _changed(meeting_id, AGENDA, _("Agenda item %(title)s saved.", title=form.title.data.strip()),
                         f"item-{item_id}")
     return _detail(meeting, AGENDA, status=_status(), editing=item.id, item_form=form)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import defer, joinedload
 
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
+from coordination.meetings import approval, queries, services
 from coordination.meetings import permissions as perm
-from coordination.meetings import queries, services
 from coordination.meetings.diff import side_by_side
 from coordination.meetings.markdown import render as render_markdown
-from coordination.meetings.minutes_forms import CommentForm, MinutesForm
+from coordination.meetings.minutes_forms import ApprovalForm, CommentForm, MinutesForm
 from coordination.meetings.models import AgendaItem, Meeting, MinutesComment, MinutesState, MinutesVersion
 from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import format_clock
@@ -179,9 +179,10 @@ def history(meeting_id: int, item_id: int):
     # versions are numbered 1, 2, 3 … without gaps, so the newest number is their count
     page = Page(items=[(version, _excerpt(text)) for version, text in rows], page=number,
                 per_page=HISTORY_PAGE_SIZE, total=item.minutes_version)
-    return render("meetings/minutes_history.html", page=page, meeting=item.meeting, item=item,
+    meeting = queries.load(meeting_id)  # its agenda, for the approved versions of the whole minutes
+    return render("meetings/minutes_history.html", page=page, meeting=meeting, item=item,
                   numbers=range(item.minutes_version, 0, -1), old_number=max(item.minutes_version - 1, 0),
-                  new_number=item.minutes_version)
+                  new_number=item.minutes_version, approved_versions=approval.approved_versions(meeting, current_user))
 
 
 def _excerpt(text: str) -> str:
@@ -255,6 +256,26 @@ def comments(meeting_id: int, item_id: int):
     return redirect(url_for("minutes.comments", meeting_id=meeting.id, item_id=item.id) + "#comments")
 
 
+@bp.route("/<int:meeting_id>/tocke/<int:item_id>/pripombe/<int:comment_id>/razresi", methods=["POST"])
+@guard(perm.can_browse)
+def resolve_comment(meeting_id: int, item_id: int, comment_id: int):
+    """Mark a comment resolved: its author, or whoever runs the meeting."""
+    item = _item_or_404(meeting_id, item_id)
+    require(perm.can_view_item, item)
+    comment = next((c for c in _comments(item) if c.id == comment_id), None)
+    if comment is None:
+        abort(404)
+    if comment.resolved_at is not None:
+        abort(409, description=_("This comment has already been marked resolved."))
+    require(perm.can_resolve_comment, comment)
+    services.resolve_comment(comment, current_user)
+    if wants_fragment():
+        return _review(item)
+    flash(_("The comment is marked resolved."), "success")
+    return _back_to_meeting(item.meeting) if request.form.get("next") else redirect(
+        url_for("minutes.comments", meeting_id=meeting_id, item_id=item_id) + f"#comment-{comment.id}")
+
+
 # --- workflow -------------------------------------------------------------------------------
 
 def state_label(state: MinutesState) -> str:
@@ -285,16 +306,46 @@ def _step(meeting_id: int, step: str, rule, take, *, refusal: str, done: str):
 @guard(perm.can_browse)
 def circulate(meeting_id: int):
     """Draft -> circulated: the participants are invited to comment."""
-    return _step(meeting_id, "circulate", perm.can_circulate, services.circulate,
+    return _step(meeting_id, "circulate", perm.can_circulate, lambda meeting: services.circulate(meeting, current_user),
                  refusal=_("Only a draft can be circulated; these minutes are %(state)s."),
                  done=_("The minutes are circulated for review: the participants can now comment on each "
                         "agenda item."))
 
 
-@bp.route("/<int:meeting_id>/zapisnik/potrdi", methods=["POST"])
+@bp.route("/<int:meeting_id>/zapisnik/potrdi", methods=["GET", "POST"])
 @guard(perm.can_browse)
 def approve(meeting_id: int):
-    """Circulated -> approved by the chair or secretary; the minutes are locked."""
-    return _step(meeting_id, "approve", perm.can_approve, lambda meeting: services.approve(meeting, current_user),
-                 refusal=_("Only circulated minutes can be approved; these minutes are %(state)s."),
-                 done=_("The minutes are approved. From now on a change needs a reason and is kept as a revision."))
+    """GET: the approval checklist (what is still missing) and the form. POST: circulated -> approved
+    by the chair or secretary, only after the meeting has ended (409 before), and with open points only
+    when the approver ticks that they confirm the list shown (422 without); the minutes are locked."""
+    meeting = _meeting_or_404(meeting_id)
+    require(perm.can_view, meeting)
+    _refuse_out_of_turn(meeting, "approve", _("Only circulated minutes can be approved; these minutes are "
+                                              "%(state)s."))
+    require(perm.can_approve, meeting)
+    checklist = approval.checklist(meeting, current_user)
+    if request.method == "GET":
+        form = ApprovalForm(formdata=None, missing=checklist.missing, data={"checked": checklist.fingerprint})
+        return _approval_page(meeting, checklist, form)
+    if not checklist.ended:
+        return _approval_page(meeting, checklist, ApprovalForm(missing=checklist.missing), status=409)
+    form = ApprovalForm(missing=checklist.missing)
+    if not form.validate_on_submit():
+        return _approval_page(meeting, checklist, form, status=422)
+    try:
+        services.approve(meeting, current_user, confirmed=form.checked.data if form.confirm.data else None)
+    except services.OpenPoints as changed:  # the list is not the one the approver confirmed
+        db.session.rollback()
+        meeting = _meeting_or_404(meeting_id)
+        fresh = ApprovalForm(formdata=None, missing=changed.checklist.missing,
+                             data={"checked": changed.checklist.fingerprint})
+        fresh.confirm.errors = [_("The open points have changed since you opened this page: check the list again. "
+                                  "Nothing has been approved.")]
+        return _approval_page(meeting, approval.checklist(meeting, current_user), fresh, status=409)
+    flash(_("The minutes are approved. From now on a change needs a reason and is kept as a revision."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+def _approval_page(meeting: Meeting, checklist: approval.Checklist, form: ApprovalForm, *, status: int = 200):
+    form.checked.data = checklist.fingerprint  # the list shown is the list a tick confirms
+    return render("meetings/minutes_approve.html", status=status, meeting=meeting, checklist=checklist, form=form)
