@@ -17,6 +17,7 @@ from coordination.meetings.models import Visibility
 from tests import factories as f
 from tests.points import fixtures as points_fixtures
 from tests.points.analysis_data import access_matrix_objects as analysis_objects
+from tests.documents.test_letterhead import letterhead_objects
 from tests.stewards import helpers as steward_helpers
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")
@@ -193,6 +194,13 @@ MATRIX: dict[str, list[tuple]] = {
                                {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "documents.conclusions_pdf": [("GET", "/sestanki/{meeting}/sklepi.pdf", None, GROUP_MEETING),
                                   ("GET", "/sestanki/{public_meeting}/sklepi.pdf", None, SIGNED_IN)],
+    # letterheads: administrators set them; the crest is for signed-in users (404 where none was uploaded)
+    "documents.letterhead": [("GET", "/organizacije/{own}/glava-dokumentov", None, ADMIN_ONLY),
+                             ("POST", "/organizacije/{own}/glava-dokumentov", {"file_number_pattern": "{year}"},
+                              only_admin(422)),
+                             ("GET", "/organizacije/999999/glava-dokumentov", None, only_admin(404))],
+    "documents.crest": [("GET", "/organizacije/{mdp}/grb", None, SIGNED_IN),
+                        ("GET", "/organizacije/{sos}/grb", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "calendar.meeting_ics": [("GET", "/sestanki/{meeting}.ics", None, GROUP_MEETING),
                              ("GET", "/sestanki/{public_meeting}.ics", None, SIGNED_IN)],
     "calendar.index": [("GET", "/koledar/", None, SIGNED_IN)],
@@ -447,6 +455,7 @@ def objects(session):
            "steward": steward_helpers.nominate(kamnik).id}
     ids.update(points_fixtures.objects(users, kamnik, ljubljana))
     ids.update(analysis_objects(users["ministry"], kamnik))
+    ids["mdp"] = letterhead_objects()
     return users, ids
 
 
