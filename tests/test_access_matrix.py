@@ -15,9 +15,9 @@ from coordination.extensions import db
 from coordination.groups.models import GroupRole
 from coordination.meetings.models import Visibility
 from tests import factories as f
+from tests.documents.test_letterhead import letterhead_objects
 from tests.points import fixtures as points_fixtures
 from tests.points.analysis_data import access_matrix_objects as analysis_objects
-from tests.documents.test_letterhead import letterhead_objects
 from tests.stewards import helpers as steward_helpers
 
 ROLES = ("anonymous", "admin", "ministry", "association", "municipal", "municipal_other", "host")

@@ -17,6 +17,7 @@ EARLY_COMMITS = {
     ("actions/reminders.py", "remind_fanout"),        # the same for a status matrix's reminders
     ("notifications/routes.py", "open_item"),          # opening a notification (a GET link) marks it read
     ("calendar/routes.py", "index"),                  # the calendar page (a GET) makes the feed tokens it shows
+    ("documents/routes.py", "_meeting_document"),     # the first issue of a document (a GET) keeps its file number
 }
 EARLY = {"commit_early", "commit_keeping_loaded"}
 
