@@ -2,8 +2,10 @@
 document receives when it is first issued."""
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from coordination.documents import letterhead as checks
 from coordination.documents.models import DEFAULT_PATTERN, DocumentCounter, DocumentKind, IssuedDocument, Letterhead
@@ -121,16 +123,20 @@ def issue(meeting: Meeting, kind: DocumentKind) -> IssuedDocument | None:
     return document
 
 
-def issue_once(meeting: Meeting, kind: DocumentKind, attempts: int = 3) -> IssuedDocument | None:
+def issue_once(meeting: Meeting, kind: DocumentKind, attempts: int = 6) -> IssuedDocument | None:
     """issue() for a request that may race another issuing the same document: the loser's
-    transaction (its counter step included) is rolled back and it reads the winner's number."""
+    transaction (its counter step included) is rolled back and it tries again from a fresh one,
+    where it finds the winner's number (as meetings.services.record_conclusion does; SQLite answers a
+    simultaneous writer with "database is locked", PostgreSQL with the unique constraint). The
+    request has done nothing else, so the rollback takes nothing else with it."""
     meeting_id = meeting.id
-    for _attempt in range(attempts):
+    for attempt in range(attempts):
         try:
             return issue(db.session.get(Meeting, meeting_id), kind)
-        except IntegrityError:
+        except (IntegrityError, OperationalError):
             db.session.rollback()
-    return issued(db.session.get(Meeting, meeting_id), kind)
+            time.sleep(0.05 * (attempt + 1))
+    return issue(db.session.get(Meeting, meeting_id), kind)
 
 
 def example_number(org: Organisation, pattern: str | None) -> str | None:

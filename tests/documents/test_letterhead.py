@@ -309,3 +309,91 @@ def test_the_document_language_is_asked_for_never_taken_from_the_interface(clien
     assert "Sklepi" in odd and "stran 1 od" in odd  # an unknown language falls back to Slovenian
     report = one_line(pdftotext(client.get(f"/sestanki/{meeting.id}/naloge.pdf?lang=en").data))
     assert "ACTION ITEM STATUS REPORT" in report.upper()
+
+
+# --- simultaneous first issues ----------------------------------------------------------------------
+
+@pytest.fixture
+def committed_meetings(app):
+    """Two approved meetings of an organisation of their own, committed for real (tests/committed.py);
+    on PostgreSQL every row made is removed afterwards."""
+    from sqlalchemy import delete, func
+
+    from coordination.accounts.models import User
+    from coordination.audit.models import AuditEntry
+    from coordination.audit.services import acting_as
+    from coordination.meetings.models import Meeting
+    from coordination.organisations.models import Organisation, OrgKind
+    from coordination.web.transaction import unit_of_work
+    from tests.committed import committing_app
+
+    with committing_app(app, "documents") as (concurrent, shared):
+        concurrent.config["WTF_CSRF_ENABLED"] = False
+        with concurrent.app_context():
+            last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+            with acting_as("tests"), unit_of_work():
+                org = Organisation(kind=OrgKind.OTHER, name="Urad za preskus hkratnih izdaj", short_name="KONK-DOC")
+                db.session.add(org)
+                db.session.flush()
+                user = f.user(Role.MINISTRY, org)
+                made = []
+                for n in range(2):
+                    meeting = f.meeting(None, title=f"Hkratna izdaja {n}", organisers=[org], created_by=user,
+                                        start=datetime(2031, 5, 5 + n, 8, tzinfo=LJUBLJANA))
+                    meetings.circulate(meeting)
+                    meetings.approve(meeting, user)
+                    made.append(meeting.id)
+            ids = {"org": org.id, "user": user.email, "user_id": user.id, "meetings": made}
+            db.session.remove()
+        try:
+            yield concurrent, ids
+        finally:
+            if shared:
+                with concurrent.app_context():
+                    db.session.execute(delete(Meeting).where(Meeting.id.in_(ids["meetings"])))
+                    db.session.execute(delete(DocumentCounter).where(DocumentCounter.organisation_id == ids["org"]))
+                    db.session.execute(delete(User).where(User.id == ids["user_id"]))
+                    db.session.execute(delete(Organisation).where(Organisation.id == ids["org"]))
+                    db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
+                    db.session.commit()
+
+
+def test_simultaneous_first_issues_share_one_number_and_never_skip_or_repeat(committed_meetings):
+    import threading
+
+    app, ids = committed_meetings
+    first, second = ids["meetings"]
+    # four downloads at once: two of the first meeting's minutes, one of its conclusions, one of the second's minutes
+    urls = [f"/sestanki/{first}/zapisnik.pdf", f"/sestanki/{first}/zapisnik.pdf",
+            f"/sestanki/{first}/sklepi.pdf", f"/sestanki/{second}/zapisnik.pdf"]
+    clients = [app.test_client() for _ in urls]
+    for client in clients:
+        assert f.login(client, ids["user"]).status_code == 302
+    barrier, results, errors = threading.Barrier(len(urls)), {}, []
+
+    def download(n: int):
+        try:
+            barrier.wait(timeout=30)
+            response = clients[n].get(urls[n])
+            results[n] = (response.status_code, pdftotext(response.data) if response.status_code == 200 else "")
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=download, args=(n,)) for n in range(len(urls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert [results[n][0] for n in range(len(urls))] == [200] * len(urls)
+    with app.app_context():
+        issued = {(d.meeting_id, d.kind): d.number for d in db.session.scalars(
+            select(IssuedDocument).where(IssuedDocument.organisation_id == ids["org"]))}
+        last = db.session.scalar(select(DocumentCounter.last).where(DocumentCounter.organisation_id == ids["org"]))
+        db.session.remove()
+    assert sorted(issued.values()) == ["KONK-DOC-2031/001", "KONK-DOC-2031/002", "KONK-DOC-2031/003"]
+    assert last == 3  # the loser of a race gave its step back with its transaction
+    minutes_number = issued[(first, DocumentKind.MINUTES)]
+    assert minutes_number in results[0][1] and minutes_number in results[1][1]
+    assert issued[(first, DocumentKind.CONCLUSIONS)] in results[2][1]
+    assert issued[(second, DocumentKind.MINUTES)] in results[3][1]
