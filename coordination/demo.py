@@ -200,4 +200,7 @@ def load() -> int:
     from coordination.points import demo_decision
 
     demo_decision.load()  # the ministry's decision of 1. 4. 2024 and the visits after it
+    from coordination.documents import demo as documents_demo
+
+    documents_demo.load(MINISTER_MEETING)
     return created

@@ -9,6 +9,7 @@ from coordination.actions.models import (  # noqa: F401
     ReminderLog,
 )
 from coordination.audit.models import AuditEntry  # noqa: F401
+from coordination.documents.models import DocumentCounter, IssuedDocument, Letterhead  # noqa: F401
 from coordination.groups.models import GroupMembership, WorkingGroup  # noqa: F401
 from coordination.meetings.models import (  # noqa: F401
     AgendaItem,

@@ -16,6 +16,7 @@ from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import Visibility
 from tests import factories as f
+from tests.documents.test_letterhead import letterhead_objects
 from tests.points import fixtures as points_fixtures
 from tests.points.analysis_data import access_matrix_objects as analysis_objects
 from tests.stewards import helpers as steward_helpers
@@ -214,6 +215,13 @@ MATRIX: dict[str, list[tuple]] = {
                                       ("GET", "/sestanki/{meeting}/zapisnik-razlicica-1.pdf", None, group_meeting(404))],
     "documents.conclusions_pdf": [("GET", "/sestanki/{meeting}/sklepi.pdf", None, GROUP_MEETING),
                                   ("GET", "/sestanki/{public_meeting}/sklepi.pdf", None, SIGNED_IN)],
+    # letterheads: administrators set them; the crest is for signed-in users (404 where none was uploaded)
+    "documents.letterhead": [("GET", "/organizacije/{own}/glava-dokumentov", None, ADMIN_ONLY),
+                             ("POST", "/organizacije/{own}/glava-dokumentov", {"file_number_pattern": "{year}"},
+                              only_admin(422)),
+                             ("GET", "/organizacije/999999/glava-dokumentov", None, only_admin(404))],
+    "documents.crest": [("GET", "/organizacije/{mdp}/grb", None, SIGNED_IN),
+                        ("GET", "/organizacije/{sos}/grb", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "calendar.meeting_ics": [("GET", "/sestanki/{meeting}.ics", None, GROUP_MEETING),
                              ("GET", "/sestanki/{public_meeting}.ics", None, SIGNED_IN)],
     "calendar.index": [("GET", "/koledar/", None, SIGNED_IN)],
@@ -471,6 +479,7 @@ def objects(session):
     ids["approved_meeting"] = approved_minutes_meeting(users["ministry"])
     ids.update(points_fixtures.objects(users, kamnik, ljubljana))
     ids.update(analysis_objects(users["ministry"], kamnik))
+    ids["mdp"] = letterhead_objects()
     return users, ids
 
 

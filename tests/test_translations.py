@@ -22,7 +22,7 @@ def test_every_text_is_translated_to_slovenian(tmp_path):
     for message in source:
         if not message.id:
             continue
-        translated = slovenian.get(message.id)
+        translated = slovenian.get(message.id, message.context)  # pgettext: the context is part of the key
         strings = translated.string if translated else None
         if translated is None or translated.fuzzy or not strings or (
                 isinstance(strings, tuple) and not all(strings)):

@@ -1,8 +1,10 @@
 """User accounts and the login-throttling ledger."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy import true as sa_true
@@ -12,6 +14,20 @@ from coordination.extensions import db
 from coordination.organisations.models import Organisation
 from coordination.roles import Role
 from coordination.types import UTCDateTime, enum_column, utcnow
+
+
+class Gender(enum.StrEnum):
+    """Optional: documents address a person in the right grammatical form ("Zapisala", "Zapisal");
+    unknown, they use a neutral role label instead."""
+
+    FEMALE = "female"
+    MALE = "male"
+
+
+GENDER_LABELS = {
+    Gender.FEMALE: _l("Female"),
+    Gender.MALE: _l("Male"),
+}
 
 
 class User(UserMixin, db.Model):
@@ -36,6 +52,8 @@ class User(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # the daily e-mail digest of overdue and soon-due action items (users can turn it off)
     digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # for the forms of address in documents; None when not given
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -137,3 +137,10 @@ def email_taken(email: str, except_id: int | None = None) -> bool:
     if except_id:
         query = query.where(User.id != except_id)
     return db.session.scalar(query) is not None
+
+
+def set_gender(user: User, gender) -> User:
+    """Record (or clear, with None) the gender documents use for the forms of address."""
+    user.gender = gender
+    db.session.flush()
+    return user

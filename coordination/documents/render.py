@@ -5,17 +5,26 @@ extends base.html) and turns it into PDF/A-3b with WeasyPrint:
 - fonts come from the system through CSS `font-family` (DejaVu Sans) and are embedded (subset), so
   č, š, ž survive copying and `pdftotext`;
 - the footer "stran X od Y" is CSS @page counters, its words taken from the catalogue (`page_counter`);
-- the URL fetcher loads only the app's own static files, read from disk by path; `file:` URLs, any
-  other host and any other scheme are refused, so a document never reads the file system or the
-  network, whatever its content links to.
+- the URL fetcher loads only the app's own static files, read from disk by path, and the images the
+  document brings along in memory (the crest of its letterhead); `file:` URLs, any other host and any
+  other scheme are refused, so a document never reads the file system or the network, whatever its
+  content links to;
+- the language is the document's, chosen explicitly (`?lang=en`, Slovenian otherwise), never the
+  interface's: a view wrapped in `in_document_language` builds its context and its PDF in it;
+- the letterhead (`letterhead`, a DocumentHeading) is given by the caller or, for documents that do
+  not name one, by the provider the documents feature registers (the ministry's).
 """
 from __future__ import annotations
 
+import functools
 import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from weasyprint import HTML
@@ -26,6 +35,30 @@ PDF_VARIANT = "pdf/a-3b"
 # and only its /static/ paths are served, from coordination/static on disk
 ORIGIN = "https://documents.invalid"
 STATIC_PREFIX = "/static/"
+# the in-memory images of one document (the letterhead's crest) are served under this path
+RESOURCE_PREFIX = "/resources/"
+LANGUAGES = ("sl", "en")
+DEFAULT_LANGUAGE = "sl"
+
+
+@dataclass(frozen=True)
+class DocumentHeading:
+    """What the letterhead of a document shows: the issuing organisation, lines under its name, and
+    its crest (PNG or JPEG bytes, checked when uploaded)."""
+
+    name: str
+    lines: tuple[str, ...] = ()
+    crest: bytes | None = None
+    crest_type: str | None = None
+
+
+_default_heading: Callable[[], DocumentHeading | None] | None = None
+
+
+def set_default_heading(provider: Callable[[], DocumentHeading | None]) -> None:
+    """The letterhead of documents whose caller names none (registered by the documents feature)."""
+    global _default_heading
+    _default_heading = provider
 
 
 class RefusedURL(ValueError):
@@ -35,14 +68,19 @@ class RefusedURL(ValueError):
 class StaticOnlyFetcher(URLFetcher):
     """WeasyPrint's fetcher, cut down to the app's static files."""
 
-    def __init__(self, static_root: str | Path):
+    def __init__(self, static_root: str | Path, resources: dict[str, tuple[bytes, str]] | None = None):
         super().__init__(allowed_protocols={"https"}, allow_redirects=False, fail_on_errors=False)
         self.static_root = Path(static_root).resolve()
+        self.resources = resources or {}
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
-        if parts.scheme != "https" or parts.netloc != urlsplit(ORIGIN).netloc \
-                or not parts.path.startswith(STATIC_PREFIX):
+        if parts.scheme != "https" or parts.netloc != urlsplit(ORIGIN).netloc:
+            raise RefusedURL(f"documents may load only the app's static files, not {url[:200]}")
+        if parts.path.startswith(RESOURCE_PREFIX) and parts.path[len(RESOURCE_PREFIX):] in self.resources:
+            content, mime = self.resources[parts.path[len(RESOURCE_PREFIX):]]
+            return URLFetcherResponse(url, content, {"Content-Type": mime})
+        if not parts.path.startswith(STATIC_PREFIX):
             raise RefusedURL(f"documents may load only the app's static files, not {url[:200]}")
         path = (self.static_root / unquote(parts.path[len(STATIC_PREFIX):])).resolve()
         if not path.is_relative_to(self.static_root) or not path.is_file():
@@ -78,14 +116,44 @@ def page_counter() -> str:
     return " ".join(out)
 
 
+def document_language() -> str:
+    """The language a document is asked for: `?lang=en`, otherwise Slovenian (whatever the interface speaks)."""
+    asked = request.args.get("lang", DEFAULT_LANGUAGE)
+    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def in_document_language(view):
+    """Run a PDF view (its context and its rendering) in the document's language."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with force_locale(document_language()):
+            return view(*args, **kwargs)
+    return wrapped
+
+
+def _heading(context: dict) -> tuple[DocumentHeading | None, dict[str, tuple[bytes, str]]]:
+    heading = context.pop("letterhead", None)
+    if heading is None and _default_heading is not None:
+        heading = _default_heading()
+    if heading is not None and heading.crest:
+        return heading, {"crest": (heading.crest, heading.crest_type or "application/octet-stream")}
+    return heading, {}
+
+
 def render_html(template_name: str, **context) -> str:
+    return _render_html(template_name, *_heading(context), **context)
+
+
+def _render_html(template_name: str, heading, resources, /, **context) -> str:
     name = template_name if template_name.startswith("pdf/") else f"pdf/{template_name}"
-    return render_template(name, static_url=static_url, css_string=css_string,
-                           page_counter=page_counter(), **context)
+    crest_url = f"{ORIGIN}{RESOURCE_PREFIX}crest" if "crest" in resources else None
+    return render_template(name, static_url=static_url, css_string=css_string, page_counter=page_counter(),
+                           letterhead=heading, crest_url=crest_url, **context)
 
 
 def render_pdf(template_name: str, **context) -> bytes:
     """Render a print template of templates/pdf/ into PDF/A-3b bytes."""
-    html = HTML(string=render_html(template_name, **context), base_url=f"{ORIGIN}/",
-                url_fetcher=StaticOnlyFetcher(current_app.static_folder))
+    heading, resources = _heading(context)
+    html = HTML(string=_render_html(template_name, heading, resources, **context), base_url=f"{ORIGIN}/",
+                url_fetcher=StaticOnlyFetcher(current_app.static_folder, resources))
     return html.write_pdf(pdf_variant=PDF_VARIANT)

@@ -1,6 +1,7 @@
-"""Documents as PDF/A-3b: the minutes and the conclusions ("Zaključki sestanka") of a meeting, and
-the action-item status reports."""
-from flask import Blueprint, Response, abort
+"""Documents as PDF/A-3b: the minutes and the conclusions ("Sklepi") of a meeting, and the
+action-item status reports, each in the language asked for (`?lang=en`, Slovenian otherwise); and
+the letterheads (crest, file-number pattern) administrators set per organisation."""
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +10,12 @@ from coordination.actions.matrix import load_fanout
 from coordination.actions.models import describe_scope
 from coordination.documents import actions as reports
 from coordination.documents import meetings as documents
-from coordination.documents.render import render_pdf
+from coordination.documents import permissions as doc_perm
+from coordination.documents import services as doc_services
+from coordination.documents.forms import LetterheadForm
+from coordination.documents.letterhead import CREST_MAX_BYTES
+from coordination.documents.models import DocumentKind
+from coordination.documents.render import in_document_language, render_pdf, set_default_heading
 from coordination.extensions import db
 from coordination.groups import permissions as groups_perm
 from coordination.groups import services as groups
@@ -19,8 +25,12 @@ from coordination.organisations import permissions as org_perm
 from coordination.organisations.models import Organisation
 from coordination.web.authz import guard, require, reveal
 from coordination.web.formatting import format_period
+from coordination.web.htmx import render
+from coordination.web.transaction import commit_early
 
 bp = Blueprint("documents", __name__)
+# documents that name no organisation (reports, registries) carry the ministry's letterhead
+set_default_heading(doc_services.ministry_heading)
 
 
 def _meeting_or_404(meeting_id: int):
@@ -39,12 +49,24 @@ def _attachment(pdf: bytes, name: str) -> Response:
     return response
 
 
+def _meeting_document(meeting_id: int, kind: DocumentKind) -> Response:
+    meeting = _meeting_or_404(meeting_id)
+    number = documents.issue_number(meeting, kind)
+    if number is not None:
+        # the first issue of an approved document takes its file number for good, though this is a GET
+        commit_early("a document's file number is given once, when it is first issued, and must stay")
+        meeting = _meeting_or_404(meeting_id)
+    with_minutes = kind == DocumentKind.MINUTES
+    pdf = render_pdf("pdf/minutes.html" if with_minutes else "pdf/conclusions.html",
+                     **documents.context(meeting, current_user, with_minutes=with_minutes, file_number=number))
+    return _attachment(pdf, documents.filename("zapisnik" if with_minutes else "sklepi", meeting))
+
+
 @bp.route("/sestanki/<int:meeting_id>/zapisnik.pdf")
 @guard(perm.can_browse)
+@in_document_language
 def minutes_pdf(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
-    pdf = render_pdf("pdf/minutes.html", **documents.context(meeting, current_user, with_minutes=True))
-    return _attachment(pdf, documents.filename("zapisnik", meeting))
+    return _meeting_document(meeting_id, DocumentKind.MINUTES)
 
 
 @bp.route("/sestanki/<int:meeting_id>/zapisnik-razlicica-<int:number>.pdf")
@@ -63,10 +85,9 @@ def minutes_version_pdf(meeting_id: int, number: int):
 
 @bp.route("/sestanki/<int:meeting_id>/sklepi.pdf")
 @guard(perm.can_browse)
+@in_document_language
 def conclusions_pdf(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
-    pdf = render_pdf("pdf/conclusions.html", **documents.context(meeting, current_user, with_minutes=False))
-    return _attachment(pdf, documents.filename("zakljucki-sestanka", meeting))
+    return _meeting_document(meeting_id, DocumentKind.CONCLUSIONS)
 
 
 # --- action-item status reports (documents/actions.py): a group, a meeting, a fan-out, a municipality ---
@@ -78,6 +99,7 @@ def _actions_report(where, *, heading: str, facts: list, name: str, show_source:
 
 @bp.route("/skupine/<int:group_id>/naloge.pdf")
 @guard(groups_perm.can_browse)
+@in_document_language
 def group_actions_pdf(group_id: int):
     group = groups.load(group_id)
     if group is None:
@@ -88,6 +110,7 @@ def group_actions_pdf(group_id: int):
 
 @bp.route("/sestanki/<int:meeting_id>/naloge.pdf")
 @guard(perm.can_browse)
+@in_document_language
 def meeting_actions_pdf(meeting_id: int):
     meeting = queries.load(meeting_id)
     if meeting is None:
@@ -99,6 +122,7 @@ def meeting_actions_pdf(meeting_id: int):
 
 @bp.route("/razprsitve/<int:fanout_id>/porocilo.pdf")
 @guard(actions_perm.can_browse)
+@in_document_language
 def fanout_report_pdf(fanout_id: int):
     fanout = load_fanout(fanout_id)
     if fanout is None:
@@ -114,6 +138,7 @@ def fanout_report_pdf(fanout_id: int):
 
 @bp.route("/organizacije/<int:org_id>/naloge.pdf")
 @guard(org_perm.can_browse)
+@in_document_language
 def organisation_actions_pdf(org_id: int):
     org = db.session.get(Organisation, org_id)
     if org is None:
@@ -121,3 +146,67 @@ def organisation_actions_pdf(org_id: int):
     require(org_perm.can_view_private, org)
     return _actions_report(reports.organisation_scope(org), heading=org.name,
                            facts=[(_("Assigned to"), org.name)], name=org.display_name)
+
+
+# --- letterheads: an administrator sets an organisation's crest and file-number pattern ---------------
+
+def _organisation_or_404(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    return org
+
+
+CREST_REFUSALS = {
+    "empty": lambda: _("The file is empty."),
+    "too large": lambda: _("The image is larger than %(size)d KB. Please upload a smaller PNG or JPEG.",
+                           size=CREST_MAX_BYTES // 1024),
+    "too many pixels": lambda: _("The image is too large (at most 3000 pixels a side)."),
+    "not an image": lambda: _("This file is not a PNG or JPEG image (whatever its name says). SVG is not accepted."),
+}
+PATTERN_REFUSALS = {
+    "length": lambda: _("Give a pattern of at most 60 characters."),
+    "field": lambda: _("Use only {code}, {year} and {seq} (e.g. {seq:03d}) in braces."),
+    "no seq": lambda: _("The pattern must contain {seq}, so that every document gets its own number."),
+}
+
+
+@bp.route("/organizacije/<int:org_id>/glava-dokumentov", methods=["GET", "POST"])
+@guard(doc_perm.can_manage_letterhead)
+def letterhead(org_id: int):
+    org = _organisation_or_404(org_id)
+    head = doc_services.letterhead_of(org)
+    form = LetterheadForm()
+    if request.method == "GET":
+        form.file_number_pattern.data = head.file_number_pattern if head else doc_services.DEFAULT_PATTERN
+    status = 200
+    if form.validate_on_submit():
+        upload = form.crest.data
+        crest = upload.read(CREST_MAX_BYTES + 1) if upload and getattr(upload, "filename", "") else None
+        try:
+            doc_services.save_letterhead(org, pattern=form.file_number_pattern.data, crest=crest,
+                                         remove_crest=form.remove_crest.data)
+        except doc_services.DocumentError as exc:
+            refusals = CREST_REFUSALS if exc.field == "crest" else PATTERN_REFUSALS
+            getattr(form, exc.field).errors.append(refusals[exc.reason]())
+            status = 413 if exc.reason == "too large" else 422
+        else:
+            flash(_("The letterhead was saved."), "success")
+            return redirect(url_for("documents.letterhead", org_id=org.id))
+    elif request.method == "POST":
+        status = 422
+    example = doc_services.example_number(org, form.file_number_pattern.data)
+    return render("documents/letterhead.html", org=org, head=head, form=form, example=example, status=status)
+
+
+@bp.route("/organizacije/<int:org_id>/grb")
+@guard(doc_perm.can_view_crest)
+def crest(org_id: int):
+    head = doc_services.letterhead_of(_organisation_or_404(org_id))
+    if head is None or head.crest is None:
+        abort(404)
+    response = Response(head.crest, mimetype=head.crest_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

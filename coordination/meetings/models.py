@@ -111,6 +111,10 @@ class Meeting(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # who chairs the meeting and keeps its minutes, where the group's roles do not say (a meeting
+    # without a group) or someone else stands in; the documents name them
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    recorder_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
     group: Mapped[WorkingGroup | None] = relationship(lazy="joined")
     organisers: Mapped[list[Organisation]] = relationship(secondary=meeting_organiser, order_by=Organisation.name)
@@ -122,6 +126,8 @@ class Meeting(db.Model):
         back_populates="meeting", cascade="all, delete-orphan", order_by="Conclusion.number")
     approved_by = relationship("User", foreign_keys=[approved_by_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
+    chair = relationship("User", foreign_keys=[chair_id])
+    recorder = relationship("User", foreign_keys=[recorder_id])
 
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
 

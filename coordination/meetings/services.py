@@ -409,3 +409,13 @@ def update_meeting_in_group(meeting: Meeting, *, group: WorkingGroup | None, **f
     if not meeting.conclusions:
         meeting.register_body = default_register_body(group, fields["organisers"])
     return update_meeting(meeting, **fields)
+
+
+def set_chair_and_recorder(meeting: Meeting, *, chair=None, recorder=None) -> Meeting:
+    """Name who chairs the meeting and who keeps its minutes (the documents name them; without them
+    the group's chair and secretary are taken)."""
+    meeting.chair_id = chair.id if chair is not None else None
+    meeting.recorder_id = recorder.id if recorder is not None else None
+    db.session.flush()
+    db.session.expire(meeting, ["chair", "recorder"])
+    return meeting

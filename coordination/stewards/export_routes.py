@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.documents.render import render_pdf
+from coordination.documents.render import in_document_language, render_pdf
 from coordination.organisations import services as organisations
 from coordination.organisations.reference import ATTRIBUTION
 from coordination.stewards import dcat, export, queries
@@ -51,6 +51,7 @@ def export_xlsx():
 
 @bp.route("/register.pdf")
 @guard(perm.can_export)
+@in_document_language
 def export_pdf():
     region = _region()
     day = today()

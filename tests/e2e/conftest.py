@@ -112,6 +112,8 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
     ids = {**ids, **_seed_notifications(users, ids)}
     from tests.e2e.minutes_seed import seed as seed_minutes_flow
     ids = {**ids, **seed_minutes_flow(users, group)}
+    from tests.documents.test_letterhead import letterhead_objects
+    letterhead_objects()  # the ministry's crest, shown on its letterhead page
     from tests.points.e2e_seed import seed as seed_points
     return {**ids, **seed_points(users)}
 

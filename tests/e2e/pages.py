@@ -27,6 +27,11 @@ def _submit(page) -> None:
     page.locator("main form button[type=submit]").first.click()
 
 
+def _bad_pattern(page) -> None:
+    page.fill("#file_number_pattern", "{code}-{year}")
+    _submit(page)
+
+
 def _wrong_password(page) -> None:
     # an unknown address gets the same answer; real accounts stay clear of the login throttle
     page.fill("#email", "nepoznan@e2e.si")
@@ -391,6 +396,8 @@ PAGE_TYPES = [
     PageType("organisation-create-errors", "admin", "/organizacije/nova", _submit, 422),
     PageType("organisation-edit", "admin", "/organizacije/{host}/uredi"),
     PageType("municipality-edit", "admin", "/organizacije/{kamnik}/uredi"),
+    PageType("letterhead", "admin", "/organizacije/{mdp}/glava-dokumentov"),
+    PageType("letterhead-errors", "admin", "/organizacije/{mdp}/glava-dokumentov", _bad_pattern, 422),
     PageType("memberships", "admin", "/organizacije/{kamnik}/clanstvo"),
     PageType("users", "admin", "/uporabniki"),
     PageType("user-create", "admin", "/uporabniki/nov"),

@@ -15,6 +15,7 @@ EARLY_COMMITS = {
     ("actions/reminders.py", "release"),              # a claim given back stays given back
     ("actions/reminders.py", "send_digests"),         # claims visible to other processes before mail goes out
     ("actions/reminders.py", "remind_fanout"),        # the same for a status matrix's reminders
+    ("documents/routes.py", "_meeting_document"),     # the first issue of a document (a GET) keeps its file number
 }
 EARLY = {"commit_early", "commit_keeping_loaded"}
 

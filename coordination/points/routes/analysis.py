@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from coordination.documents.render import render_pdf
+from coordination.documents.render import in_document_language, render_pdf
 from coordination.extensions import db
 from coordination.points import analysis, analysis_view, decisions
 from coordination.points import decision_permissions as perm
@@ -191,6 +191,7 @@ def decision(decision_id: int):
 
 @bp.route("/odlocitve/<int:decision_id>.pdf")
 @guard(perm.can_browse_decisions)
+@in_document_language
 def decision_pdf(decision_id: int):
     decision = _decision_or_404(decision_id)
     require(perm.can_download_report, decision)

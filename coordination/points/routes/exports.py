@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_
 
+from coordination.documents.render import in_document_language
 from coordination.points import charts, exports, queries, services, topics
 from coordination.points import figures as figures_mod
 from coordination.points import permissions as perm
@@ -93,6 +94,7 @@ def visits_xlsx():
 
 @bp.route("/porocilo.pdf")
 @guard(perm.can_view_programme)
+@in_document_language
 def report_pdf():
     from coordination.documents.render import render_pdf
     from coordination.types import utcnow

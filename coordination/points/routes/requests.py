@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from coordination.documents.render import in_document_language
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind
 from coordination.points import charts, hours, queries, services
@@ -289,6 +290,7 @@ def open_point(request_id: int):
 
 @bp.route("/<int:request_id>/odlocba.pdf")
 @guard(perm.can_browse_requests)
+@in_document_language
 def decision_pdf(request_id: int):
     from coordination.documents.render import render_pdf
 
