@@ -48,7 +48,7 @@ def test_a_request_from_filing_to_an_open_point(new_context, base_url, ids):
 
     ministry, ministry_problems = _watched(new_context, base_url, "ministry")
     ministry.goto("/obvestila")
-    ministry.get_by_role("link", name=number).first.click()
+    ministry.get_by_role("button", name=number).first.click()  # a notification opens by its button (a POST)
     expect(ministry).to_have_url(request_url)
     ministry.get_by_role("button", name="Začni pregled").click()
     ministry.locator("#text").fill("Bo točka odprta tudi ob petkih popoldne?")
