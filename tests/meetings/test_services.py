@@ -115,3 +115,9 @@ def test_markdown_is_sanitised():
     html = str(render("**ok** <script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:alert(1))"))
     assert "<strong>ok</strong>" in html
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+
+
+def test_a_date_opening_a_line_is_text_not_a_numbered_list():
+    html = str(render("20. 9. 2022 je v Ljubljani potekal sestanek.\n\n 3. 10. 2024 sledi.\n\n1. ena\n2. dve"))
+    assert "<p>20. 9. 2022 je v Ljubljani potekal sestanek.</p>" in html and "<p>3. 10. 2024 sledi.</p>" in html
+    assert "<ol>\n<li>ena</li>\n<li>dve</li>\n</ol>" in html  # a real list stays a list
