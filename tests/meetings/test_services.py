@@ -50,7 +50,8 @@ def test_minutes_versions_and_stale_saves(session):
     with pytest.raises(services.StaleMinutes) as stale:
         services.save_minutes(item, text="Star zapis", base_version=1, author=author)
     assert stale.value.current_text == "Drugi zapis" and stale.value.current_version == 2
-    versions = session.scalars(select(MinutesVersion).where(MinutesVersion.item_id == item.id)).all()
+    versions = session.scalars(select(MinutesVersion).where(MinutesVersion.item_id == item.id)
+                               .order_by(MinutesVersion.version)).all()  # PostgreSQL keeps no order by itself
     assert [v.text for v in versions] == ["Prvi zapis", "Drugi zapis"]
     with pytest.raises(services.MeetingError):
         services.save_minutes(item, text="x" * 200_001, base_version=2, author=author)
