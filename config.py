@@ -66,7 +66,13 @@ def check_instance_dir(path: Path, min_free_mb: int) -> None:
                           f"{min_free_mb} MB (MIN_FREE_MB). Free some space first.")
 
 
+# the product's one name, a proper name: the same in Slovenian and English (header, page titles,
+# footer, e-mail sender, PDF metadata, the site texts)
+PRODUCT_NAME = "Koordinacija občin"
+
+
 class Config:
+    PRODUCT_NAME = PRODUCT_NAME
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     LANGUAGES = ("sl", "en")
@@ -107,7 +113,7 @@ class Config:
     MAIL_USE_SSL = _env_flag("MAIL_USE_SSL")   # TLS from the first byte (usually port 465)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Koordinacija občin <no-reply@localhost>")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", f"{PRODUCT_NAME} <no-reply@localhost>")
     MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "outbox"))
     # the address links in e-mails start with (no trailing slash needed)

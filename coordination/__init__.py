@@ -1,4 +1,4 @@
-"""Coordination workspace for Slovenian municipalities, their associations and the ministry."""
+"""Koordinacija občin: the coordination workspace of Slovenian municipalities, their associations and the ministry."""
 from __future__ import annotations
 
 import importlib

@@ -5,7 +5,7 @@ Never runs in production (the CLI refuses). Passwords are listed in the README.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from coordination.groups import services as groups
 from coordination.groups.models import GroupRole
 from coordination.meetings import services as meetings
 from coordination.meetings.models import Attendance, Conclusion, ConclusionKind, Meeting, Visibility
+from coordination.organisations import demo as organisations_demo
 from coordination.organisations.models import Organisation, OrgKind
 from coordination.roles import Role
 from coordination.types import LJUBLJANA
@@ -46,51 +47,98 @@ def _organisation(key: str) -> Organisation:
     return org
 
 
-MINISTER_MEETING = "Sestanek ZMOS in SOS z ministrom za digitalno preobrazbo"
-# the five conclusions of 20. 9. 2022 (source text); two establish working groups of this workspace
-CONCLUSIONS = (
-    ("Ustanovi se medresorska delovna skupina za digitalizacijo lokalne samouprave.", None),
-    ("Ustanovi se delovna skupina občinskih skrbnikov podatkov.",
-     ("Delovna skupina občinskih skrbnikov podatkov", "DS-SP",
-      "Usklajuje delo skrbnikov podatkov v občinah in pripravlja skupne smernice.")),
-    ("Združenja občin se povabijo k sodelovanju pri pripravi strategije Digitalna Slovenija 2030.", None),
-    ("Ustanovi se delovna skupina za informacijske zahteve občin.",
-     ("Delovna skupina za informacijske zahteve občin", "DS-IT",
-      "Zbere in uskladi zahteve občin za informacijske rešitve države.")),
-    ("Ministrstvo in združenja občin se bodo redno sestajali.", None),
+# The meeting of 20. 9. 2022 as the source tells it, word for word (../shared/seeds/001_…txt,
+# "Sestanek z ministrico za digitalizacijo"). The minister then led the Služba Vlade RS za digitalno
+# preobrazbo (SDP), the office the ministry (MDP) succeeded; the demo keeps SDP for that meeting.
+MINISTER_MEETING = "Sestanek z ministrico za digitalizacijo"
+SDP = ("SDP", "Služba Vlade Republike Slovenije za digitalno preobrazbo")
+MINISTER_AGENDA_ITEM = "Digitalna preobrazba lokalnih skupnosti"
+# the discussion in the source's own sentences (its introduction and its two paragraphs; even the
+# no-break space before "Načrt" is the source's)
+MINISTER_MINUTES = (
+    "20. 9. 2022 je v Ljubljani potekal sestanek predstavnikov ZMOS in SOS z ministrico za digitalno preobrazbo "
+    "dr. Emilijo Stojmenovo Duh in sodelavci.",
+    "Sestanek je potekal v konstruktivnem duhu, razprava je bila usmerjena v izmenjavo stališč in mnenj glede "
+    "načrtovanih ukrepov, ki bi pripomogli k digitalni preobrazbi lokalnih skupnosti. Predstavniki ZMOS so "
+    "izpostavili potrebo po ustreznem financiranju digitalizacije občin in celovitih ukrepih. Med drugim so se "
+    "zavzeli za vzpostavitev skupne horizontalne digitalne infrastrukture za občine.",
+    "Ministrica je uvodoma izpostavila pomen zagotovitve infrastrukture za širokopasovno povezljivost za vse "
+    "prebivalce države in nedavno sprejet\u00a0Načrt razvoja gigabitne infrastrukture do leta 2030. Izrazila je "
+    "zavedanje o pomenu digitalizacije občin za digitalni prehod celotne družbe in se strinjala z nadaljevanjem "
+    "dialoga z občinami. Služba Vlade RS za digitalno preobrazbo (SDP) pripravlja dve pomembni strategiji za to "
+    "področje, in sicer Strategijo digitalnih javnih storitev ter strategijo Digitalna Slovenija 2030, pri obeh "
+    "se bodo posvetovali tudi z občinami. Glede kohezijskih sredstev za obdobje 2021-2027 je bila podana "
+    "informacija, da bo okvirni znesek nepovratnih sredstev za ukrepe pametnih mest in skupnosti približno "
+    "12 mio EUR (EU in RS). Predstavniki SDP so se strinjali o smotrnosti vzpostavitve skupne infrastrukture za "
+    "občine in predlagali, da se za ta namen ustanovi delovna skupina.",
 )
+# the five conclusions exactly as the source words them (a test compares them with the source);
+# 2 and 4 establish the working groups of this workspace: (name, code, mandate)
+CONCLUSIONS = (
+    ("Ustanovi se medresorska delovna skupina za digitalno preobrazbo lokalnih skupnosti, v kateri ob "
+     "predstavnikih reprezentativnih združenj sodelujejo različni resorji, katerih politike in ukrepi se nanašajo "
+     "digitalizacijo lokalnih skupnosti.", None),
+    ("Ustanovi se delovna skupina skrbnikov podatkov občin za vključitev v nacionalno mrežo skrbnikov podatkov.",
+     ("Delovna skupina skrbnikov podatkov občin", "DS-SP",
+      "Vključitev skrbnikov podatkov občin v nacionalno mrežo skrbnikov podatkov (sklep 2 sestanka 20. 9. 2022).")),
+    ("Reprezentativna združenja občin se povabi k sodelovanju pri pripravi strategije Digitalna Slovenija 2030.",
+     None),
+    ("Ustanovi se delovna skupina za pripravo tehničnih in vsebinskih zahtev občin za delovanje ustrezne IT "
+     "infrastrukture za lokalne skupnosti.",
+     ("Delovna skupina za tehnične in vsebinske zahteve občin za IT infrastrukturo", "DS-IT",
+      "Priprava tehničnih in vsebinskih zahtev občin za delovanje ustrezne IT infrastrukture za lokalne skupnosti "
+      "(sklep 4 sestanka 20. 9. 2022).")),
+    ("Srečanja med občinami in SDP se redno organizirajo tudi v prihodnje.", None),
+)
+# when each step of that meeting's record happened (the records carry these times, see types.clock_at)
+SCHEDULED_AT = datetime(2022, 9, 13, 10, 0, tzinfo=LJUBLJANA)
+MINUTES_WRITTEN_AT = datetime(2022, 9, 21, 9, 0, tzinfo=LJUBLJANA)
+CIRCULATED_AT = datetime(2022, 9, 23, 12, 0, tzinfo=LJUBLJANA)
+APPROVED_AT = datetime(2022, 10, 4, 9, 0, tzinfo=LJUBLJANA)
+
+
+def _government_office() -> Organisation:
+    """SDP, the government office that met the associations in 2022 (not in the reference data)."""
+    office = db.session.scalar(select(Organisation).where(Organisation.short_name == SDP[0]))
+    if office is None:
+        office = Organisation(kind=OrgKind.GOVERNMENT_OFFICE, short_name=SDP[0], name=SDP[1])
+        db.session.add(office)
+        db.session.flush()
+    return office
 
 
 def load_minister_meeting() -> bool:
-    """The meeting of ZMOS and SOS with the minister on 20. 9. 2022 with its five conclusions."""
+    """The meeting of ZMOS and SOS with the minister on 20. 9. 2022 with its five conclusions,
+    each step dated when it happened (scheduling, minutes, circulation, approval)."""
 
 
     if db.session.scalar(select(Meeting.id).where(Meeting.title == MINISTER_MEETING)) is not None:
         return False
-    organisers = [_organisation("MDP"), _organisation("ZMOS"), _organisation("SOS")]
     ministry_user = db.session.scalar(select(User).where(User.email == "ministrstvo@demo.si"))
-    meeting = meetings.create_meeting(
-        title=MINISTER_MEETING, starts_at=datetime(2022, 9, 20, 10, 0, tzinfo=LJUBLJANA),
-        ends_at=datetime(2022, 9, 20, 12, 0, tzinfo=LJUBLJANA), place="Ministrstvo za digitalno preobrazbo, Ljubljana",
-        online_url=None, visibility=Visibility.PUBLIC, group=None, organisers=organisers, created_by=ministry_user)
-    for org in organisers:
-        meetings.add_participant(meeting, organisation=org, attendance=Attendance.PRESENT)
-    item = meetings.add_agenda_item(meeting, title="Digitalizacija lokalne samouprave", visibility=Visibility.PUBLIC)
-    meetings.save_minutes(item, author=ministry_user, base_version=0, text=(
-        "Minister je predstavil prednostne naloge ministrstva. Predstavniki ZMOS in SOS so izpostavili "
-        "potrebo po skupnih rešitvah za občine, po urejenem upravljanju podatkov in po rednem dialogu."))
+    with types.clock_at(SCHEDULED_AT):
+        organisers = [_government_office(), _organisation("ZMOS"), _organisation("SOS")]
+        meeting = meetings.create_meeting(
+            title=MINISTER_MEETING, starts_at=datetime(2022, 9, 20, 10, 0, tzinfo=LJUBLJANA),
+            ends_at=datetime(2022, 9, 20, 12, 0, tzinfo=LJUBLJANA), place="Ljubljana", online_url=None,
+            visibility=Visibility.PUBLIC, group=None, organisers=organisers, created_by=ministry_user)
+        participants = [meetings.add_participant(meeting, organisation=org) for org in organisers]
+        item = meetings.add_agenda_item(meeting, title=MINISTER_AGENDA_ITEM, visibility=Visibility.PUBLIC)
     established = {}
-    for text, establishes in CONCLUSIONS:
-        group = groups.create_group(name=establishes[0], code=establishes[1], mandate=establishes[2]) \
-            if establishes else None
-        if group:
-            established[group.code] = group
-        meetings.add_conclusion(meeting, text=text, kind=ConclusionKind.DECISION, visibility=Visibility.PUBLIC,
-                                agenda_item=item, establishes_group=group)
-    meetings.circulate(meeting)
-    meetings.approve(meeting, ministry_user)
-    meeting.approved_at = datetime(2022, 10, 4, 9, 0, tzinfo=LJUBLJANA)  # the record shows the real date
-    db.session.flush()
+    with types.clock_at(MINUTES_WRITTEN_AT):
+        for participant in participants:
+            meetings.set_attendance(participant, Attendance.PRESENT)
+        meetings.save_minutes(item, author=ministry_user, base_version=0, text="\n\n".join(MINISTER_MINUTES))
+        for text, establishes in CONCLUSIONS:
+            group = groups.create_group(name=establishes[0], code=establishes[1], mandate=establishes[2]) \
+                if establishes else None
+            if group:
+                established[group.code] = group
+            meetings.add_conclusion(meeting, text=text, kind=ConclusionKind.DECISION, visibility=Visibility.PUBLIC,
+                                    agenda_item=item, establishes_group=group)
+    with types.clock_at(CIRCULATED_AT):
+        meetings.circulate(meeting)
+    with types.clock_at(APPROVED_AT):
+        meetings.approve(meeting, ministry_user)
     _load_group_work(established["DS-IT"], established["DS-SP"])
     return True
 
@@ -110,25 +158,34 @@ def _load_group_work(it_group, steward_group) -> None:
         groups.add_member(group, organisation_id=user.organisation_id, user_id=user.id, role=role,
                           valid_from=None, valid_until=None)
     meeting = meetings.create_meeting(
-        title="1. seja Delovne skupine za informacijske zahteve občin",
+        title="1. seja Delovne skupine za tehnične in vsebinske zahteve občin za IT infrastrukturo",
         starts_at=datetime(2027, 1, 14, 10, 0, tzinfo=LJUBLJANA), ends_at=datetime(2027, 1, 14, 12, 30, tzinfo=LJUBLJANA),
         place=None, online_url="https://sestanki.gov.si/ds-it-1", visibility=Visibility.INTERNAL, group=it_group,
         organisers=[_organisation("MDP")], created_by=people["ministrstvo@demo.si"])
     for email in ("ministrstvo@demo.si", "kamnik@demo.si", "ljubljana@demo.si"):
         meetings.add_participant(meeting, organisation=people[email].organisation, user=people[email])
-    for title in ("Potrditev dnevnega reda", "Zbiranje zahtev občin za informacijske rešitve", "Razno"):
+    for title in ("Potrditev dnevnega reda", "Zbiranje tehničnih in vsebinskih zahtev občin", "Razno"):
         meetings.add_agenda_item(meeting, title=title, visibility=Visibility.INTERNAL)
 
 
-# the follow-up of each of the five conclusions: (conclusion number, title, assignee, status, due in days)
+# the follow-up of each of the five conclusions, set up when the minutes were approved:
+# (conclusion number, title, assignee, status, due: a date, or days from today for work still going on,
+#  when the status was reported)
+FOLLOW_UP_AT = datetime(2022, 10, 4, 10, 0, tzinfo=LJUBLJANA)
 FOLLOW_UP = (
-    (1, "Pripraviti predlog sklepa vlade o ustanovitvi medresorske delovne skupine", "MDP", "done", -400),
-    (2, "Ustanoviti delovno skupino občinskih skrbnikov podatkov", "MDP", "done", -380),
-    (3, "Posredovati pripombe k osnutku strategije Digitalna Slovenija 2030", "SOS", "in_progress", 12),
-    (3, "Posredovati pripombe k osnutku strategije Digitalna Slovenija 2030", "ZMOS", "open", 12),
-    (4, "Ustanoviti delovno skupino za informacijske zahteve občin", "MDP", "done", -380),
-    (4, "Zbrati zahteve občin za informacijske rešitve države", "SOS", "in_progress", 30),
-    (5, "Pripraviti terminski načrt rednih sestankov za leto 2027", "MDP", "open", 20),
+    (1, "Pripraviti predlog sklepa vlade o ustanovitvi medresorske delovne skupine", "SDP", "done",
+     date(2022, 12, 31), datetime(2022, 12, 15, 11, 0, tzinfo=LJUBLJANA)),
+    (2, "Ustanoviti delovno skupino skrbnikov podatkov občin", "SDP", "done",
+     date(2022, 10, 31), datetime(2022, 10, 4, 11, 0, tzinfo=LJUBLJANA)),
+    (3, "Posredovati pripombe k osnutku strategije Digitalna Slovenija 2030", "SOS", "done",
+     date(2022, 11, 15), datetime(2022, 11, 14, 14, 0, tzinfo=LJUBLJANA)),
+    (3, "Posredovati pripombe k osnutku strategije Digitalna Slovenija 2030", "ZMOS", "done",
+     date(2022, 11, 15), datetime(2022, 11, 15, 9, 30, tzinfo=LJUBLJANA)),
+    (4, "Ustanoviti delovno skupino za tehnične in vsebinske zahteve občin za IT infrastrukturo", "SDP", "done",
+     date(2022, 10, 31), datetime(2022, 10, 4, 11, 0, tzinfo=LJUBLJANA)),
+    (4, "Zbrati tehnične in vsebinske zahteve občin za delovanje IT infrastrukture", "SOS", "in_progress",
+     30, datetime(2022, 10, 20, 10, 0, tzinfo=LJUBLJANA)),
+    (5, "Pripraviti terminski načrt rednih srečanj občin in ministrstva", "MDP", "open", 20, None),
 )
 STEWARD_TASK = "Imenovati občinskega skrbnika podatkov in ga sporočiti ministrstvu"
 # how far the 212 municipalities are with naming their steward (shares add up to 1)
@@ -136,8 +193,9 @@ STEWARD_SPREAD = (("done", 0.58), ("in_progress", 0.19), ("open", 0.15), ("block
 
 
 def load_action_items() -> bool:
-    """The action items of the five conclusions, and conclusion 2 fanned out to all 212
-    municipalities (name a data steward) with a realistic spread of statuses; due dates are set
+    """The action items of the five conclusions (dated in 2022, when they were set up; the work
+    still going on is due relative to today), and conclusion 2 fanned out to all 212 municipalities
+    (name a data steward) with a realistic spread of statuses; the fan-out is today's work, due
     relative to today so the demo always has overdue and soon-due work."""
 
 
@@ -148,11 +206,14 @@ def load_action_items() -> bool:
     ministry = db.session.scalar(select(User).where(User.email == "ministrstvo@demo.si"))
     today = types.today()
     by_number = {c.number: c for c in meeting.conclusions}
-    for number, title, assignee, status, due_in in FOLLOW_UP:
-        item = actions.create_item(title=title, assignee_org=_organisation(assignee), author=ministry,
-                                   conclusion=by_number[number], due_date=today + timedelta(days=due_in))
-        if status != "open":
-            actions.change_status(item, ItemStatus(status), author=ministry)
+    for number, title, assignee, status, due, reported_at in FOLLOW_UP:
+        due_date = due if isinstance(due, date) else today + timedelta(days=due)
+        with types.clock_at(FOLLOW_UP_AT):
+            item = actions.create_item(title=title, assignee_org=_organisation(assignee), author=ministry,
+                                       conclusion=by_number[number], due_date=due_date)
+        if reported_at is not None:
+            with types.clock_at(reported_at):
+                actions.change_status(item, ItemStatus(status), author=ministry)
     fanout = actions.fan_out(
         by_number[2], title=STEWARD_TASK, author=ministry, scope=FanOutScope.ALL, priority=Priority.HIGH,
         due_date=today - timedelta(days=5),
@@ -189,6 +250,7 @@ def load() -> int:
             accounts.create_user(email=email, name=name, role=role, organisation_id=_organisation(org_key).id,
                                  password=DEMO_PASSWORD)
             created += 1
+    organisations_demo.load_memberships()  # illustrative SOS and ZOS members (see that module)
     load_minister_meeting()
     load_action_items()
     from coordination.stewards import demo as steward_demo
@@ -202,5 +264,6 @@ def load() -> int:
     demo_decision.load()  # the ministry's decision of 1. 4. 2024 and the visits after it
     from coordination.documents import demo as documents_demo
 
-    documents_demo.load(MINISTER_MEETING)
+    with types.clock_at(MINUTES_WRITTEN_AT):  # who chaired and kept the 2022 minutes is a 2022 record
+        documents_demo.load(MINISTER_MEETING)
     return created

@@ -1,4 +1,7 @@
 """Column types shared by the models, and the clock every feature reads."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -8,8 +11,33 @@ from sqlalchemy.types import TypeDecorator
 LJUBLJANA = ZoneInfo("Europe/Ljubljana")
 
 
+# set only by clock_at(): (the moment it answers, the real time it was set)
+_clock: ContextVar[tuple[datetime, datetime] | None] = ContextVar("clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC; inside `clock_at(moment)`, that moment plus the real time since it was set."""
+    override = _clock.get()
+    if override is None:
+        return datetime.now(UTC)
+    moment, set_at = override
+    return moment + (datetime.now(UTC) - set_at)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the block as if it were `moment`: every created_at, approval, status change and audit
+    entry written through utcnow() (and every today()) carries that time. Only the demo loader uses
+    it, so that the records of a meeting held in 2022 are dated in 2022 and not on the day the demo
+    was loaded. The clock keeps running from `moment`, so records keep the order they were made in.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("clock_at() needs a timezone-aware moment")
+    token = _clock.set((moment.astimezone(UTC), datetime.now(UTC)))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def today() -> date:

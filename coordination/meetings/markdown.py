@@ -3,6 +3,7 @@
 markdown-it escapes raw HTML in the text (html=False), and nh3 then keeps only the tags below,
 so neither a <script> nor an onclick in the text survives.
 """
+import re
 from functools import lru_cache
 
 import nh3
@@ -14,6 +15,8 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5",
                 "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "hr"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
+# a Slovenian date opening a line ("20. 9. 2022 je …") is text, not a numbered list starting at 20
+_LEADING_DATE = re.compile(r"^([ \t]{0,3})(\d{1,2})\.(?=[ \t]+\d{1,2}\.[ \t]+\d{4}\b)", re.MULTILINE)
 
 
 def render(text: str) -> Markup:
@@ -29,7 +32,7 @@ def _render_cached(text: str) -> Markup:
 
 
 def _render(text: str) -> Markup:
-    html = _md.render(text)
+    html = _md.render(_LEADING_DATE.sub(r"\1\2\\.", text))
     # headings from the text sit below the page's own h1/h2
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")

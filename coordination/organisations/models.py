@@ -72,6 +72,7 @@ class Organisation(db.Model):
         primaryjoin=lambda: Organisation.id == association_membership.c.member_id,
         secondaryjoin=lambda: Organisation.id == association_membership.c.association_id,
         back_populates="members",
+        order_by=lambda: Organisation.short_name,  # the same order on every database and after a restore
     )
     members: Mapped[list[Organisation]] = relationship(
         secondary=association_membership,

@@ -42,7 +42,7 @@ def sos_members(session) -> list[Organisation]:
 
 
 def _conclusion(author, visibility=Visibility.PUBLIC):
-    meeting = f.meeting(title="Sestanek ZMOS in SOS z ministrom", visibility=visibility, place="Ljubljana",
+    meeting = f.meeting(title="Sestanek z ministrico za digitalizacijo", visibility=visibility, place="Ljubljana",
                         start=datetime(2022, 9, 20, 8, tzinfo=UTC), created_by=author)
     return f.conclusion(meeting, "Občine imenujejo predstavnika za strategijo.\nDrugi odstavek.")
 

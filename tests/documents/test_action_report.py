@@ -53,7 +53,7 @@ def setting(session):
     finished = services.create_item(title="Pregledati žige", assignee_org=zalec, author=staff, conclusion=internal,
                                     due_date=today + timedelta(days=10))
     services.change_status(finished, ItemStatus.DONE, author=staff)
-    public = h.meeting(None, title="Sestanek z ministrom", visibility=Visibility.PUBLIC)
+    public = h.meeting(None, title="Sestanek z ministrico", visibility=Visibility.PUBLIC)
     national = meetings.add_conclusion(public, text="Občine imenujejo predstavnika.", kind=ConclusionKind.DECISION,
                                        visibility=Visibility.PUBLIC)
     fanout = services.fan_out(national, title="Imenovati predstavnika za strategijo", author=staff,

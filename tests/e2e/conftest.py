@@ -191,8 +191,8 @@ def _seed_meetings(users: dict[str, User], group) -> dict[str, int]:
                  visibility=Visibility.CONFIDENTIAL)
     f.meeting(group, title="Seja DS-IT o zahtevah občin", start=start + timedelta(days=7), hours=1.5, place=None,
               online_url="https://sestanki.example.si/ds-it", created_by=users["ministry"])
-    public = f.meeting(title="Sestanek ZMOS in SOS z ministrom za digitalno preobrazbo", visibility=Visibility.PUBLIC,
-                       start=datetime(2022, 9, 20, 8, tzinfo=UTC), place="Ljubljana, Davčna ulica 1",
+    public = f.meeting(title="Sestanek z ministrico za digitalizacijo", visibility=Visibility.PUBLIC,
+                       start=datetime(2022, 9, 20, 8, tzinfo=UTC), place="Ljubljana",
                        organisers=[org("MDP"), org("ZMOS"), org("SOS")], created_by=users["ministry"])
     strategy = f.agenda_item(public, "Digitalna Slovenija 2030")
     f.conclusion(public, "Ustanovi se medresorska delovna skupina.")

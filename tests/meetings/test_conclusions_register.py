@@ -30,7 +30,7 @@ def register(session):
     spring = h.meeting(group, title="Pomladna seja", visibility=V.INTERNAL)
     winter = h.meeting(group, title="Zimska seja", visibility=V.INTERNAL,
                        start=datetime(2025, 1, 14, 9, tzinfo=UTC))
-    public = h.meeting(None, title="Sestanek z ministrom", visibility=V.PUBLIC)
+    public = h.meeting(None, title="Sestanek z ministrico", visibility=V.PUBLIC)
     founded = groups.create_group(name="Delovna skupina skrbnikov podatkov", code="DS-SP", mandate="")
     add = services.add_conclusion
     add(spring, text="Občine pošljejo zahteve do junija.", kind=ConclusionKind.DECISION, visibility=V.INTERNAL)

@@ -50,7 +50,8 @@ def test_minutes_versions_and_stale_saves(session):
     with pytest.raises(services.StaleMinutes) as stale:
         services.save_minutes(item, text="Star zapis", base_version=1, author=author)
     assert stale.value.current_text == "Drugi zapis" and stale.value.current_version == 2
-    versions = session.scalars(select(MinutesVersion).where(MinutesVersion.item_id == item.id)).all()
+    versions = session.scalars(select(MinutesVersion).where(MinutesVersion.item_id == item.id)
+                               .order_by(MinutesVersion.version)).all()  # PostgreSQL keeps no order by itself
     assert [v.text for v in versions] == ["Prvi zapis", "Drugi zapis"]
     with pytest.raises(services.MeetingError):
         services.save_minutes(item, text="x" * 200_001, base_version=2, author=author)
@@ -115,3 +116,9 @@ def test_markdown_is_sanitised():
     html = str(render("**ok** <script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:alert(1))"))
     assert "<strong>ok</strong>" in html
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+
+
+def test_a_date_opening_a_line_is_text_not_a_numbered_list():
+    html = str(render("20. 9. 2022 je v Ljubljani potekal sestanek.\n\n 3. 10. 2024 sledi.\n\n1. ena\n2. dve"))
+    assert "<p>20. 9. 2022 je v Ljubljani potekal sestanek.</p>" in html and "<p>3. 10. 2024 sledi.</p>" in html
+    assert "<ol>\n<li>ena</li>\n<li>dve</li>\n</ol>" in html  # a real list stays a list

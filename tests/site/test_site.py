@@ -57,3 +57,32 @@ def test_not_ready_when_the_schema_is_behind_the_code(client, session):
     assert ready.status_code == 503
     assert ready.get_json()["reason"] == "migrations not current"
     db.session.rollback()
+
+
+@pytest.mark.parametrize("lang", ["sl", "en"])
+def test_the_product_has_one_name(client, no_csrf, app, lang):
+    """"Koordinacija občin" in the title, the header, the footer and the site texts, in both languages."""
+    name = app.config["PRODUCT_NAME"]
+    assert name == "Koordinacija občin"
+    client.post("/jezik", data={"lang": lang, "next": "/"})
+    for path in ("/prijava", "/dostopnost", "/zasebnost"):
+        body = client.get(path).get_data(as_text=True)
+        assert f" · {name}</title>" in body and f'class="brand" href="/">{name}</a>' in body
+        assert f"<strong>{name}</strong>" in body  # the footer
+        if path != "/prijava":
+            assert f"»{name}«" in body or f"“{name}”" in body  # the statement and the notice name it
+        for other in ("Coordination workspace", "Delovni prostor za usklajevanje"):
+            assert other not in body
+
+
+def test_the_e_mail_sender_and_the_pdfs_use_the_name(app):
+    import os
+    from pathlib import Path
+
+    import config
+
+    assert config.Config.MAIL_SENDER == os.environ.get("MAIL_SENDER", "Koordinacija občin <no-reply@localhost>")
+    templates = Path(app.root_path).parent / "templates" / "pdf"
+    named = [p.name for p in templates.glob("*.html") if 'name="generator"' in p.read_text(encoding="utf-8")]
+    assert named and all('content="{{ config.PRODUCT_NAME }}"' in (templates / n).read_text(encoding="utf-8")
+                         for n in named)
