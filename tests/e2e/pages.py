@@ -39,7 +39,6 @@ def _user_with_bad_email(page) -> None:
     page.fill("#email", "to-ni-e-naslov")
     page.select_option("#role", "municipal")
     page.select_option("#organisation_id", label="Kamnik")
-    page.fill("#password", "dovolj-dolgo-geslo")
     _submit(page)
 
 
