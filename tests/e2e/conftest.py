@@ -110,8 +110,9 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
     ids = {**ids, **_seed_actions(users, ids)}
     ids = {**ids, **_seed_stewards(users)}
     ids = {**ids, **_seed_notifications(users, ids)}
+    from tests.accounts.e2e_seed import seed as seed_accounts
     from tests.points.e2e_seed import seed as seed_points
-    return {**ids, **seed_points(users)}
+    return {**ids, **seed_points(users), **seed_accounts()}
 
 
 def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:
