@@ -72,7 +72,7 @@ def test_invited_person_chooses_a_password_and_signs_in(app, session, smtp, admi
     assert message["Subject"] == "Vaš račun v koordinacijskem prostoru občin"
     assert message["Content-Language"] == "sl"
     body = _body(message)
-    assert "Kranj" in body and "7 dni" in body
+    assert "Kranj" in body and "7 dni" in body and BASE in body
     token = _link(message, "/povabilo/")
     # only the SHA-256 of the token is kept, with its expiry
     link = session.scalar(select(AccountToken).where(AccountToken.user_id == user.id))
