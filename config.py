@@ -118,6 +118,9 @@ class Config:
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "outbox"))
     # the address links in e-mails start with (no trailing slash needed)
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+    # how long an invitation link and a password-reset link stay valid
+    INVITATION_VALID_DAYS = _env_int("INVITATION_VALID_DAYS", 7)
+    RESET_VALID_HOURS = _env_int("RESET_VALID_HOURS", 2)
     # `flask reminders send`: items overdue or due within this many days go into the digest
     REMINDER_DAYS = _env_int("REMINDER_DAYS", 7)
 

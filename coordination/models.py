@@ -1,5 +1,5 @@
 """Every model, imported in one place so Alembic and create_app() see the whole schema."""
-from coordination.accounts.models import LoginAttempt, User  # noqa: F401
+from coordination.accounts.models import AccountToken, LoginAttempt, User  # noqa: F401
 from coordination.actions.models import (  # noqa: F401
     ActionItem,
     FanOut,

@@ -38,13 +38,30 @@ class UserForm(Form):
             raise ValidationError(_l("An account with this e-mail already exists."))
 
 
-class NewUserForm(UserForm):
-    password = PasswordField(_l("Initial password"), validators=[required(), password_length()])
+class InviteForm(UserForm):
+    """A new account: the person gets an e-mail and chooses their own password."""
+    language = SelectField(_l("Language of the invitation"),
+                           choices=choices([("sl", _l("Slovenian")), ("en", _l("English"))]), default="sl")
 
 
-class SetPasswordForm(Form):
+class ChoosePasswordForm(Form):
+    """A password chosen through an invitation or reset link."""
     password = PasswordField(_l("New password"), validators=[required(), password_length()])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(254)])
 
 
 class ActiveForm(Form):
     active = BooleanField(_l("Active"))
+    # deactivating asks for this box; activating again does not
+    confirm = BooleanField(_l("Yes, deactivate this account: the person is signed out and cannot sign in."))
+
+    def validate_confirm(self, field):
+        if not self.active.data and not field.data:
+            raise ValidationError(_l("Tick the box to confirm the deactivation."))

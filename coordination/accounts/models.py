@@ -80,3 +80,30 @@ class LoginAttempt(db.Model):
     first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"  # a new account's first password
+    RESET = "reset"            # a forgotten password
+
+
+class AccountToken(db.Model):
+    """A single-use, expiring link that lets a person choose their own password. Only the SHA-256 of
+    the token is kept: whoever reads the database (or a backup) cannot use the links."""
+
+    __tablename__ = "account_token"
+    __audit__ = True
+    __audit_secret__ = frozenset({"token_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __str__(self):
+        return f"{self.purpose.value} link #{self.id or '-'} for user {self.user_id}"

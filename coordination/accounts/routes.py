@@ -5,17 +5,18 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 import coordination.accounts.audit_words  # noqa: F401  (registers how the audit log words its records)
+from coordination.accounts import invitations, services
 from coordination.accounts import permissions as perm
-from coordination.accounts import services
 from coordination.accounts.forms import (
     ActiveForm,
+    ChoosePasswordForm,
+    ForgotPasswordForm,
+    InviteForm,
     LoginForm,
-    NewUserForm,
     PasswordChangeForm,
-    SetPasswordForm,
     UserForm,
 )
-from coordination.accounts.models import User
+from coordination.accounts.models import TokenPurpose, User
 from coordination.extensions import db
 from coordination.organisations.services import all_organisations
 from coordination.roles import ROLE_LABELS, Role
@@ -134,14 +135,25 @@ def users():
 @bp.route("/uporabniki/nov", methods=["GET", "POST"])
 @guard(perm.can_manage_accounts)
 def create_user():
-    form = NewUserForm(organisations=all_organisations())
+    """Invite a person: the account exists at once, the password is theirs to choose."""
+    form = InviteForm(organisations=all_organisations())
     if form.validate_on_submit():
-        user = services.create_user(email=form.email.data, name=form.name.data, role=Role(form.role.data),
-                                    organisation_id=form.organisation_id.data, password=form.password.data)
-        flash(_("Account %(email)s created.", email=user.email), "success")
+        user, sent = invitations.invite(email=form.email.data, name=form.name.data, role=Role(form.role.data),
+                                        organisation_id=form.organisation_id.data, language=form.language.data)
+        if sent:
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+        else:
+            flash(_("The account %(email)s exists, but the invitation could not be sent. "
+                    "Send a new link when the mail server is back.", email=user.email), "error")
         return redirect(url_for("accounts.edit_user", user_id=user.id))
     return render("accounts/user_form.html", form=form, user=None,
                   status=422 if request.method == "POST" else 200)
+
+
+def _user_page(user: User, form=None, active_form=None, status: int = 200):
+    form = form or UserForm(obj=user, user_id=user.id, organisations=all_organisations())
+    return render("accounts/user_form.html", form=form, user=user, active_form=active_form or ActiveForm(),
+                  status=status)
 
 
 @bp.route("/uporabniki/<int:user_id>", methods=["GET", "POST"])
@@ -156,23 +168,21 @@ def edit_user(user_id: int):
                              organisation_id=form.organisation_id.data)
         flash(_("Changes saved."), "success")
         return redirect(url_for("accounts.edit_user", user_id=user.id))
-    return render("accounts/user_form.html", form=form, user=user, password_form=SetPasswordForm(),
-                  active_form=ActiveForm(), status=422 if request.method == "POST" else 200)
+    return _user_page(user, form, status=422 if request.method == "POST" else 200)
 
 
-@bp.route("/uporabniki/<int:user_id>/geslo", methods=["POST"])
+@bp.route("/uporabniki/<int:user_id>/ponastavitev", methods=["POST"])
 @guard(perm.can_manage_accounts)
-def set_user_password(user_id: int):
+def send_reset_link(user_id: int):
+    """The administrator's way to help with a password: a link to the person, never a password."""
     user = _user_or_404(user_id)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        flash(_("The password of %(email)s has been set; their other sessions have ended.", email=user.email),
-              "success")
-        return redirect(url_for("accounts.edit_user", user_id=user.id))
-    return render("accounts/user_form.html", form=UserForm(obj=user, user_id=user.id,
-                  organisations=all_organisations()), user=user, password_form=form, active_form=ActiveForm(),
-                  status=422)
+    if not user.active:
+        abort(409, description=_("The account is deactivated; activate it first."))
+    if invitations.send_link(user, TokenPurpose.RESET):
+        flash(_("A link to choose a new password has been sent to %(email)s.", email=user.email), "success")
+    else:
+        flash(_("The e-mail to %(email)s could not be sent. Try again later.", email=user.email), "error")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
 @bp.route("/uporabniki/<int:user_id>/aktiven", methods=["POST"])
@@ -182,7 +192,58 @@ def set_user_active(user_id: int):
     require(perm.can_deactivate, user)
     form = ActiveForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _user_page(user, active_form=form, status=422)
     services.set_active(user, form.active.data)
     flash(_("Account activated.") if user.active else _("Account deactivated."), "success")
     return redirect(url_for("accounts.edit_user", user_id=user.id))
+
+
+# --- links by e-mail: invitation, forgotten password ---------------------------------------
+
+@bp.route("/geslo/pozabljeno", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """The same answer for every address, known or not: nothing tells whether an account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        verdict = invitations.request_reset(form.email.data, request.remote_addr)
+        if not verdict.allowed:
+            response = render("accounts/forgot_password.html", form=form, status=429,
+                              error=_("Too many requests. Try again in %(n)d s.", n=verdict.wait_seconds))
+            response[2]["Retry-After"] = str(verdict.wait_seconds)
+            return response
+        return render("accounts/forgot_password.html", form=None, email=form.email.data, status=200)
+    return render("accounts/forgot_password.html", form=form, status=422 if request.method == "POST" else 200)
+
+
+def _choose_password(token: str, purpose: TokenPurpose):
+    checked = invitations.check(token, purpose)
+    if not checked.valid:
+        return _link_problem(checked, purpose)
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        checked = invitations.choose_password(token, purpose, form.password.data)
+        if not checked.valid:
+            return _link_problem(checked, purpose)
+        flash(_("Your password has been set. Sign in with it."), "success")
+        return redirect(url_for("accounts.login"))
+    return render("accounts/choose_password.html", form=form, user=checked.link.user, purpose=purpose,
+                  status=422 if request.method == "POST" else 200)
+
+
+def _link_problem(checked, purpose: TokenPurpose):
+    """An unknown (400), expired or used (410) link: a page that says so, and nothing changes."""
+    status = 400 if checked.problem == "unknown" else 410
+    return render("accounts/link_invalid.html", problem=checked.problem, purpose=purpose, status=status)
+
+
+@bp.route("/povabilo/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    return _choose_password(token, TokenPurpose.INVITATION)
+
+
+@bp.route("/geslo/ponastavi/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    return _choose_password(token, TokenPurpose.RESET)

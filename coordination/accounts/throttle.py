@@ -35,14 +35,15 @@ class Verdict:
     locked: bool = False
 
 
-def _keys(email: str, address: str | None) -> dict[str, tuple[int, int]]:
+def _keys(email: str, address: str | None, prefix: str = "") -> dict[str, tuple[int, int]]:
     """key -> (slow after, lock after); an address is shared by a whole office, so it gets more room.
-    The address comes first: it is counted before the e-mail."""
+    The address comes first: it is counted before the e-mail. A prefix keeps another kind of request
+    (e.g. "reset:" for password-reset links) on counts of its own."""
     cfg = current_app.config
     keys = {}
     if address:
-        keys[f"addr:{address}"] = (cfg["LOGIN_SLOW_AFTER_PER_ADDRESS"], cfg["LOGIN_LOCK_AFTER_PER_ADDRESS"])
-    keys[f"email:{email.strip().lower()}"] = (cfg["LOGIN_SLOW_AFTER"], cfg["LOGIN_LOCK_AFTER"])
+        keys[f"{prefix}addr:{address}"] = (cfg["LOGIN_SLOW_AFTER_PER_ADDRESS"], cfg["LOGIN_LOCK_AFTER_PER_ADDRESS"])
+    keys[f"{prefix}email:{email.strip().lower()}"] = (cfg["LOGIN_SLOW_AFTER"], cfg["LOGIN_LOCK_AFTER"])
     return keys
 
 
@@ -97,12 +98,12 @@ def _waiting(key: str, slow_after: int, now: datetime) -> Verdict:
     return Verdict(allowed=False, wait_seconds=max(1, int((ready - now).total_seconds()) + 1))
 
 
-def admit(email: str, address: str | None) -> Verdict:
+def admit(email: str, address: str | None, prefix: str = "") -> Verdict:
     """Count this attempt on every key, then decide: allowed only if no key was waiting. A refused
     attempt leaves no count behind (a key counted before the refusing one gets it back)."""
     now = utcnow()
     counted = []
-    for key, (slow_after, lock_after) in _keys(email, address).items():
+    for key, (slow_after, lock_after) in _keys(email, address, prefix).items():
         if not _count(key, slow_after, lock_after, now):
             _give_back(counted)
             return _waiting(key, slow_after, now)

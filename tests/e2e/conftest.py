@@ -114,8 +114,9 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
     ids = {**ids, **seed_minutes_flow(users, group)}
     from tests.documents.test_letterhead import letterhead_objects
     letterhead_objects()  # the ministry's crest, shown on its letterhead page
+    from tests.accounts.e2e_seed import seed as seed_accounts
     from tests.points.e2e_seed import seed as seed_points
-    return {**ids, **seed_points(users)}
+    return {**ids, **seed_points(users), **seed_accounts()}
 
 
 def _seed_minutes(users: dict[str, User], group) -> dict[str, int]:

@@ -44,7 +44,6 @@ def _user_with_bad_email(page) -> None:
     page.fill("#email", "to-ni-e-naslov")
     page.select_option("#role", "municipal")
     page.select_option("#organisation_id", label="Kamnik")
-    page.fill("#password", "dovolj-dolgo-geslo")
     _submit(page)
 
 
@@ -370,6 +369,40 @@ def _stale_status_change(page) -> None:
     }""")
 
 
+def _invite_existing_address(page) -> None:
+    page.fill("#name", "Črt Podvojeni")
+    page.fill("#email", "kamnik@e2e.si")
+    page.select_option("#role", "municipal")
+    page.select_option("#organisation_id", label="Kamnik")
+    _submit(page)
+
+
+def _ask_for_reset(page) -> None:
+    import uuid
+
+    # a new unknown address each time, so repeated checks stay clear of the reset throttle
+    page.fill("#email", f"nihce-{uuid.uuid4().hex[:8]}@e2e.si")
+    _submit(page)
+
+
+def _deactivate_unconfirmed(page) -> None:
+    page.locator("form[action$='/aktiven'] button[type=submit]").click()
+
+
+ACCOUNT_LINK_PAGES = [
+    PageType("invitation-existing-address", "admin", "/uporabniki/nov", _invite_existing_address, 422),
+    PageType("user-deactivate-unconfirmed", "admin", "/uporabniki/{municipal_user}", _deactivate_unconfirmed, 422),
+    PageType("forgot-password", None, "/geslo/pozabljeno"),
+    PageType("forgot-password-errors", None, "/geslo/pozabljeno", _submit, 422),
+    PageType("forgot-password-sent", None, "/geslo/pozabljeno", _ask_for_reset),
+    PageType("invitation-set-password", None, "/povabilo/{invitation_token}"),
+    PageType("invitation-set-password-errors", None, "/povabilo/{invitation_token}", _submit, 422),
+    PageType("reset-set-password", None, "/geslo/ponastavi/{reset_token}"),
+    PageType("link-expired", None, "/povabilo/{expired_token}", status=410),
+    PageType("link-invalid", None, "/geslo/ponastavi/ni-veljavna", status=400),
+]
+
+
 SECURITY_PAGES = [
     PageType("calendar-addresses", "municipal", "/koledar/", _make_calendar_addresses),
     PageType("action-item-status-conflict", "ministry", "/naloge/{own_action}", _stale_status_change, 409),
@@ -425,6 +458,7 @@ PAGE_TYPES = [
     *SEARCH_PAGES,
     *FANOUT_PAGES,
     *SECURITY_PAGES,
+    *ACCOUNT_LINK_PAGES,
     *STEWARD_PAGES,
     *POINT_PAGES,
     *ANALYSIS_PAGES,
