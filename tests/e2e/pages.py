@@ -191,6 +191,11 @@ def _item_with_past_due_date(page) -> None:
     _plain_submit(page, "main form")
 
 
+def _save_progress_unchanged(page) -> None:
+    # the status left where it starts and no note: nothing to save, said next to the status field
+    _plain_submit(page, "form.status-form")
+
+
 ACTION_ITEM_PAGES = [
     PageType("action-item-municipal", "municipal", "/naloge/{action}"),
     PageType("action-item-own-overdue", "municipal", "/naloge/{own_action}"),
@@ -200,6 +205,7 @@ ACTION_ITEM_PAGES = [
     PageType("action-item-new-past-due", "ministry", "/naloge/nova", _item_with_past_due_date, 422),
     PageType("action-item-from-conclusion", "municipal", "/sklepi/{conclusion}/naloge/nova"),
     PageType("action-item-edit", "ministry", "/naloge/{own_action}/uredi"),
+    PageType("action-item-status-nothing-to-save", "ministry", "/naloge/{own_action}", _save_progress_unchanged, 422),
 ]
 
 

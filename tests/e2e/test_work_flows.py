@@ -81,3 +81,22 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     problems.assert_none()
+
+
+def test_official_writes_a_note_without_touching_the_status_then_changes_it_deliberately(new_context, base_url, ids):
+    page, problems = _watched(new_context, base_url, "municipal")
+    page.goto(f"/naloge/{ids['own_action']}")
+    status = page.locator("form.status-form select[name=status]")
+    before = status.input_value()  # starts at the item's own status, not at the first option
+    assert before in {"open", "in_progress", "blocked"}
+    page.locator("form.status-form [name=note]").fill("Poklicali smo ministrstvo.")
+    page.locator("form.status-form").get_by_role("button", name="Shrani").click()
+    expect(page.locator("#progress")).to_contain_text("Zapis dodan; stanje ostaja")
+    expect(page.locator("#progress .item-log")).to_contain_text("Poklicali smo ministrstvo.")
+    assert status.input_value() == before
+    # a different status is a deliberate choice, and the log shows the change
+    status.select_option("blocked" if before != "blocked" else "in_progress")
+    page.locator("form.status-form").get_by_role("button", name="Shrani").click()
+    expect(page.locator("#progress")).to_contain_text("Stanje spremenjeno")
+    expect(page.locator("#progress .item-log-change").first).to_be_visible()
+    problems.assert_none()
