@@ -215,10 +215,23 @@ def _fan_out_to_nobody(page) -> None:
     _plain_submit(page, "form.fanout-form")
 
 
+def _fan_out_check_step(page) -> None:
+    # a valid form with a due date: the "check your answers" step, nothing made yet
+    page.fill("#due_date", "2099-10-01")
+    _plain_submit(page, "form.fanout-form")
+
+
+def _fan_out_without_due_date(page) -> None:
+    page.fill("#due_date", "")
+    _plain_submit(page, "form.fanout-form")
+
+
 FANOUT_PAGES = [
     PageType("fanout-form", "ministry", "/sklepi/{fanout_conclusion}/razprsitev"),
     PageType("fanout-form-empty-choice", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_to_nobody, 422),
     PageType("fanout-matrix-ministry", "ministry", "/razprsitve/{fanout}"),
+    PageType("fanout-check-step", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_check_step),
+    PageType("fanout-form-no-due-date", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_without_due_date, 422),
     PageType("fanout-matrix-association", "association", "/razprsitve/{fanout}"),
     PageType("fanout-matrix-municipal", "municipal", "/razprsitve/{fanout}?status=overdue"),
     PageType("fanout-matrix-filtered", "ministry", "/razprsitve/{fanout}?status=blocked&region=SI042"),

@@ -28,8 +28,17 @@ CHANGED = {"HX-Trigger": "notifications-changed"}
 
 @adds_to("meetings.conclusions")
 def _conclusion_items(conclusions) -> dict:
-    """How many action items each of a meeting's conclusions has (one grouped query, even for none)."""
-    return {"item_counts": queries.item_counts(c.id for c in conclusions)}
+    """How many action items each of a meeting's conclusions has, and its fan-outs (one grouped query
+    each, even for none)."""
+    ids = [c.id for c in conclusions]
+    return {"item_counts": queries.item_counts(ids), "fanouts_of": queries.fanouts_of(ids)}
+
+
+@adds_to("meetings.register")
+def _register_fanouts(conclusions) -> dict:
+    """The register's rows link to their conclusion's fan-outs (whoever sees a conclusion may see
+    its matrix: permissions.can_view_fanout)."""
+    return {"fanouts_of": queries.fanouts_of(c.id for c in conclusions)}
 
 
 @adds_to("groups.detail")
