@@ -334,7 +334,8 @@ def test_remind_the_ones_not_done_after_confirming(client, staff, conclusion):
         Notification.user_id == official.id, Notification.kind == "reminder")) == before + 1
     # once a day: a second press reminds nobody again
     again = client.post(f"/razprsitve/{fanout.id}/opomni", follow_redirects=True).get_data(as_text=True)
-    assert "Opomnjenih je 0 občin." in again
+    assert "Opomnjenih je 0 občin." not in again and 'class="flash flash-warning"' in again
+    assert "Nihče ni bil opomnjen" in again
 
 
 def test_associations_remind_only_their_members(client, staff, conclusion, sos_members):

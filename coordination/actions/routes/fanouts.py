@@ -178,6 +178,10 @@ def remind(fanout_id: int):
             flash(_("Every municipality has finished or cancelled its item: nobody to remind."), "info")
             return redirect(url_for("fanouts.view", fanout_id=fanout.id))
         sent = reminders.remind_fanout(fanout, current_user, matrix.remindable)
+        if not sent:  # a run that reminds nobody is a warning, never a green success
+            flash(_("Nobody was reminded: every municipality not done was reminded today already or has "
+                    "nobody to write to."), "warning")
+            return redirect(url_for("fanouts.view", fanout_id=fanout.id))
         flash(ngettext("Reminded %(num)d municipality.", "Reminded %(num)d municipalities.", sent), "success")
         if sent < len(matrix.remindable):
             flash(_("Municipalities already reminded today or without anybody to write to were skipped."), "info")
