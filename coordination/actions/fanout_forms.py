@@ -6,7 +6,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from coordination.actions.models import PRIORITY_LABELS, SCOPE_LABELS, FanOutScope, Priority
 from coordination.extensions import db
@@ -36,7 +36,9 @@ def _optional_int(value):
 class FanOutForm(Form):
     title = StringField(_l("Title of each item"), validators=[required(), max_length(300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), max_length(10000)])
-    due_date = DateField(_l("Due date"), validators=[Optional()])
+    # required: 212 items without a date are never overdue, so nobody is ever reminded of them
+    due_date = DateField(_l("Due date"), validators=[InputRequired(
+        message=_l("Enter the due date: every municipality gets an item with this date."))])
     priority = SelectField(_l("Priority"), choices=choices((p.value, label) for p, label in PRIORITY_LABELS.items()),
                            default=Priority.NORMAL.value, validators=[required()])
     scope = RadioField(_l("Who gets an item"), choices=choices((s.value, label) for s, label in SCOPE_LABELS.items()),

@@ -77,7 +77,9 @@ class VersionField(HiddenField):
 
 
 class StatusForm(Form):
-    status = SelectField(_l("New status"), validate_choice=False, validators=[required()])
+    """The item's one progress form: a status and a note. The drop-down starts at the item's current
+    status, so a note alone never changes the status; another status is always a deliberate choice."""
+    status = SelectField(_l("Status"), validate_choice=False)
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), max_length(5000)])
     version = VersionField()
 
@@ -85,15 +87,31 @@ class StatusForm(Form):
         super().__init__(*args, **kwargs)
         self.item = item
         self.allowed = list(allowed)
-        self.status.choices = choices((s.value, STATUS_LABELS[s]) for s in self.allowed)
+        offered = [(s.value, STATUS_LABELS[s]) for s in self.allowed]
+        if item is not None and item.status not in self.allowed:
+            offered.insert(0, (item.status.value, _l("%(status)s (unchanged)", status=STATUS_LABELS[item.status])))
+        self.status.choices = choices([("", _l("— choose —")), *offered])
         if item is not None and not self.version.data:
             self.version.data = str(item.version)
+
+    @classmethod
+    def fresh(cls, item, allowed) -> "StatusForm":
+        """The form as a page first shows it: at the item's current status, the note empty."""
+        return cls(formdata=None, item=item, allowed=allowed, data={"status": item.status.value})
+
+    @property
+    def changes_status(self) -> bool:
+        return self.item is not None and self.status.data != self.item.status.value
 
     def validate_status(self, field):
         try:
             new = ItemStatus(field.data)
         except ValueError:
             raise ValidationError(_l("Choose a status from the list.")) from None
+        if new == self.item.status:
+            if not (self.note.data or "").strip():
+                raise ValidationError(_l("Choose a new status or write a note: as it is, nothing would change."))
+            return
         if new not in self.allowed:
             raise ValidationError(_l("An item that is “%(old)s” cannot become “%(new)s”. Choose one of the "
                                      "statuses offered.", old=STATUS_LABELS[self.item.status],

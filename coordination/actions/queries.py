@@ -9,12 +9,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.accounts.models import User
-from coordination.actions.models import PENDING, ActionItem, ItemUpdate, Priority
+from coordination.actions.models import PENDING, ActionItem, FanOut, ItemStatus, ItemUpdate, Priority
 from coordination.actions.permissions import visible_clause
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings.models import Conclusion, Meeting
 from coordination.organisations.models import Organisation
+from coordination.roles import is_staff
 from coordination.types import today
 from coordination.web.formatting import sl_order
 
@@ -65,6 +66,34 @@ def item_counts(conclusion_ids: Iterable[int]) -> dict[int, int]:
     return dict(db.session.execute(
         select(ActionItem.conclusion_id, func.count()).where(ActionItem.conclusion_id.in_(list(conclusion_ids)))
         .group_by(ActionItem.conclusion_id)).all())
+
+
+def fanouts_of(conclusion_ids: Iterable[int]) -> dict[int, list[tuple[int, str, int, int]]]:
+    """Each conclusion's fan-outs as (id, title, items counted, done), oldest first, in one grouped
+    query; cancelled items are not counted, as in the matrix."""
+    counted = func.sum(case((ActionItem.status == ItemStatus.CANCELLED, 0), else_=1))
+    done = func.sum(case((ActionItem.status == ItemStatus.DONE, 1), else_=0))
+    rows = db.session.execute(
+        select(FanOut.conclusion_id, FanOut.id, FanOut.title, func.coalesce(counted, 0), func.coalesce(done, 0))
+        .outerjoin(ActionItem, ActionItem.fanout_id == FanOut.id)
+        .where(FanOut.conclusion_id.in_(list(conclusion_ids))).group_by(FanOut.id).order_by(FanOut.id))
+    grouped: dict[int, list[tuple[int, str, int, int]]] = {}
+    for conclusion_id, fanout_id, title, n, d in rows:
+        grouped.setdefault(conclusion_id, []).append((fanout_id, title, int(n), int(d)))
+    return grouped
+
+
+def recent_fanouts(user, limit: int = 5) -> list[tuple[int, str, int, int]]:
+    """The latest fan-outs the dashboard links to, as (id, title, items counted, done): every one for
+    staff, one's own for the others (who see their sources). One query."""
+    counted = func.sum(case((ActionItem.status == ItemStatus.CANCELLED, 0), else_=1))
+    done = func.sum(case((ActionItem.status == ItemStatus.DONE, 1), else_=0))
+    query = (select(FanOut.id, FanOut.title, func.coalesce(counted, 0), func.coalesce(done, 0))
+             .outerjoin(ActionItem, ActionItem.fanout_id == FanOut.id).group_by(FanOut.id)
+             .order_by(FanOut.id.desc()).limit(limit))
+    if not is_staff(user):
+        query = query.where(FanOut.created_by_id == user.id)
+    return [(i, t, int(n), int(d)) for i, t, n, d in db.session.execute(query)]
 
 
 def _pending_first_due(query, limit: int):

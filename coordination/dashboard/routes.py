@@ -42,4 +42,5 @@ def index():
                   # "what do we owe": pending items, overdue first, then by due date (one query each)
                   my_items=action_queries.my_open_items(current_user),
                   org_items=action_queries.organisation_open_items(current_user), today=types.today(),
+                  fanouts=action_queries.recent_fanouts(current_user),
                   item_status_labels=translated(STATUS_LABELS))

@@ -82,7 +82,8 @@ def test_fan_out_to_all_212_over_http_under_a_second(client, staff, conclusion):
     client.get(_url(conclusion))  # warm: templates compiled, reference data cached
     started = time.perf_counter()
     response = client.post(_url(conclusion), data={"title": "Imenovati predstavnika", "scope": "all",
-                                                   "priority": "high", "due_date": "2099-10-01"})
+                                                   "priority": "high", "due_date": "2099-10-01",
+                                                   "confirm": "1"})
     elapsed = time.perf_counter() - started
     print(f"\nfan-out to 212 municipalities over HTTP: {elapsed * 1000:.0f} ms")
     assert response.status_code == 302
@@ -101,7 +102,7 @@ def test_each_scope_reaches_what_it_says(client, staff, conclusion, sos_members,
     sos = f.by_short_name("SOS")
     chosen = [f.municipality(n).id for n in ("Kamnik", "Črnomelj", "Žalec")]
     data = {"title": "Naloga", "scope": scope, "priority": "normal", "region": gorenjska.id, "association": sos.id,
-            "chosen": chosen}
+            "chosen": chosen, "due_date": "2099-10-01"}
     expected = {
         "region": _municipalities(Organisation.region_id == gorenjska.id),
         "association": db.session.scalar(select(func.count()).select_from(association_membership).where(
@@ -118,7 +119,10 @@ def test_each_scope_reaches_what_it_says(client, staff, conclusion, sos_members,
     counted = client.post(_url(conclusion), data={**data, "preview": "1"})
     assert counted.status_code == 200 and f"<strong>{expected} " in counted.get_data(as_text=True)
     assert _count(ActionItem.conclusion_id == conclusion.id) == 0
-    assert client.post(_url(conclusion), data=data).status_code == 302
+    check = client.post(_url(conclusion), data=data)  # the check step, still nothing made
+    assert check.status_code == 200 and f"Zajame {expected} " in check.get_data(as_text=True)
+    assert _count(ActionItem.conclusion_id == conclusion.id) == 0
+    assert client.post(_url(conclusion), data={**data, "confirm": "1"}).status_code == 302
     fanout = db.session.scalar(select(FanOut).where(FanOut.conclusion_id == conclusion.id))
     assert fanout.scope == scope and _count(ActionItem.fanout_id == fanout.id) == expected
 
@@ -131,10 +135,13 @@ def test_each_scope_reaches_what_it_says(client, staff, conclusion, sos_members,
     ({"scope": "chosen", "chosen": ["ena"]}, "chosen", "Neveljavn"),
     ({"scope": "everyone"}, "scope", "Neveljavna izbira"),
     ({"scope": "all", "title": ""}, "title", "obvezno"),
+    ({"scope": "all", "due_date": ""}, "due_date", "Vpišite rok"),
+    ({"scope": "all", "due_date": "", "confirm": "1"}, "due_date", "Vpišite rok"),
 ])
 def test_bad_input_changes_nothing(client, staff, conclusion, data, field, message):
     f.login(client, staff)
-    response = client.post(_url(conclusion), data={"title": "Naloga", "priority": "normal", **data})
+    response = client.post(_url(conclusion), data={"title": "Naloga", "priority": "normal",
+                                                   "due_date": "2099-10-01", **data})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert message in html
@@ -158,7 +165,8 @@ def test_a_past_due_date_is_allowed_with_a_warning(client, staff, conclusion):
     f.login(client, staff)
     yesterday = (types.today() - timedelta(days=1)).isoformat()
     response = client.post(_url(conclusion), data={"title": "Pozno", "priority": "normal", "scope": "chosen",
-                                                   "chosen": [f.municipality("Kamnik").id], "due_date": yesterday},
+                                                   "chosen": [f.municipality("Kamnik").id], "due_date": yesterday,
+                                                   "confirm": "1"},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Ustvarjena je 1 naloga." in html and "rok je že minil" in html
@@ -167,7 +175,8 @@ def test_a_past_due_date_is_allowed_with_a_warning(client, staff, conclusion):
 
 def test_htmx_submit_goes_to_the_matrix_by_a_full_load(client, staff, conclusion):
     f.login(client, staff)
-    response = client.post(_url(conclusion), data={"title": "Naloga", "priority": "normal", "scope": "all"},
+    response = client.post(_url(conclusion), data={"title": "Naloga", "priority": "normal", "scope": "all",
+                                                   "due_date": "2099-10-01", "confirm": "1"},
                            headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert response.status_code == 200 and response.headers["HX-Redirect"].startswith("/razprsitve/")
 
@@ -325,7 +334,8 @@ def test_remind_the_ones_not_done_after_confirming(client, staff, conclusion):
         Notification.user_id == official.id, Notification.kind == "reminder")) == before + 1
     # once a day: a second press reminds nobody again
     again = client.post(f"/razprsitve/{fanout.id}/opomni", follow_redirects=True).get_data(as_text=True)
-    assert "Opomnjenih je 0 občin." in again
+    assert "Opomnjenih je 0 občin." not in again and 'class="flash flash-warning"' in again
+    assert "Nihče ni bil opomnjen" in again
 
 
 def test_associations_remind_only_their_members(client, staff, conclusion, sos_members):

@@ -259,7 +259,7 @@ def test_list_narrows_to_one_conclusion_or_one_fan_out(client, people):
     page = client.get(f"/naloge/?fanout={fanout.id}").get_data(as_text=True)
     assert _titles(client.get(f"/naloge/?fanout={fanout.id}")) == ["Razpršena", "Razpršena"]
     assert f'name="fanout" value="{fanout.id}"' in page  # the live filter keeps the narrowing
-    assert "Prikazane so naloge ene razpršitve." in page
+    assert "Prikazane so naloge, ki so bile občinam razposlane skupaj." in page
 
 
 def test_pages_carry_the_total_and_a_page_past_the_end_shows_the_last(app, session, people):

@@ -201,6 +201,11 @@ def _item_with_past_due_date(page) -> None:
     _plain_submit(page, "main form")
 
 
+def _save_progress_unchanged(page) -> None:
+    # the status left where it starts and no note: nothing to save, said next to the status field
+    _plain_submit(page, "form.status-form")
+
+
 ACTION_ITEM_PAGES = [
     PageType("action-item-municipal", "municipal", "/naloge/{action}"),
     PageType("action-item-own-overdue", "municipal", "/naloge/{own_action}"),
@@ -210,6 +215,7 @@ ACTION_ITEM_PAGES = [
     PageType("action-item-new-past-due", "ministry", "/naloge/nova", _item_with_past_due_date, 422),
     PageType("action-item-from-conclusion", "municipal", "/sklepi/{conclusion}/naloge/nova"),
     PageType("action-item-edit", "ministry", "/naloge/{own_action}/uredi"),
+    PageType("action-item-status-nothing-to-save", "ministry", "/naloge/{own_action}", _save_progress_unchanged, 422),
 ]
 
 
@@ -219,10 +225,23 @@ def _fan_out_to_nobody(page) -> None:
     _plain_submit(page, "form.fanout-form")
 
 
+def _fan_out_check_step(page) -> None:
+    # a valid form with a due date: the "check your answers" step, nothing made yet
+    page.fill("#due_date", "2099-10-01")
+    _plain_submit(page, "form.fanout-form")
+
+
+def _fan_out_without_due_date(page) -> None:
+    page.fill("#due_date", "")
+    _plain_submit(page, "form.fanout-form")
+
+
 FANOUT_PAGES = [
     PageType("fanout-form", "ministry", "/sklepi/{fanout_conclusion}/razprsitev"),
     PageType("fanout-form-empty-choice", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_to_nobody, 422),
     PageType("fanout-matrix-ministry", "ministry", "/razprsitve/{fanout}"),
+    PageType("fanout-check-step", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_check_step),
+    PageType("fanout-form-no-due-date", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_without_due_date, 422),
     PageType("fanout-matrix-association", "association", "/razprsitve/{fanout}"),
     PageType("fanout-matrix-municipal", "municipal", "/razprsitve/{fanout}?status=overdue"),
     PageType("fanout-matrix-filtered", "ministry", "/razprsitve/{fanout}?status=blocked&region=SI042"),

@@ -50,7 +50,13 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
     ministry.goto(f"/sklepi/{ids['fanout_conclusion']}/razprsitev")
     ministry.locator("[name=title]").fill("Sporočiti kontakt za Digi info točko")
     ministry.locator("input[name=scope][value=all]").check()
+    ministry.locator("[name=due_date]").fill("2099-10-01")
     ministry.locator("#fanout-submit").click()
+    # the check step: what reaches whom, who is told; nothing is made until it is confirmed
+    expect(ministry.locator("h1")).to_have_text("Preverite, preden razpošljete občinam")
+    expect(ministry.locator("main")).to_contain_text("Zajame 212 občin")
+    expect(ministry.locator("main")).to_contain_text("nima računa v delovnem prostoru")
+    ministry.locator("#fanout-confirm").click()
     expect(ministry).to_have_url(re.compile(r"/razprsitve/\d+$"), timeout=15_000)
     expect(ministry.locator(".flashes")).to_contain_text("Ustvarjenih je 212 nalog.")
     fanout_url = ministry.url
@@ -80,4 +86,23 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
     path = download.value.path()
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+    problems.assert_none()
+
+
+def test_official_writes_a_note_without_touching_the_status_then_changes_it_deliberately(new_context, base_url, ids):
+    page, problems = _watched(new_context, base_url, "municipal")
+    page.goto(f"/naloge/{ids['own_action']}")
+    status = page.locator("form.status-form select[name=status]")
+    before = status.input_value()  # starts at the item's own status, not at the first option
+    assert before in {"open", "in_progress", "blocked"}
+    page.locator("form.status-form [name=note]").fill("Poklicali smo ministrstvo.")
+    page.locator("form.status-form").get_by_role("button", name="Shrani").click()
+    expect(page.locator("#progress")).to_contain_text("Zapis dodan; stanje ostaja")
+    expect(page.locator("#progress .item-log")).to_contain_text("Poklicali smo ministrstvo.")
+    assert status.input_value() == before
+    # a different status is a deliberate choice, and the log shows the change
+    status.select_option("blocked" if before != "blocked" else "in_progress")
+    page.locator("form.status-form").get_by_role("button", name="Shrani").click()
+    expect(page.locator("#progress")).to_contain_text("Stanje spremenjeno")
+    expect(page.locator("#progress .item-log-change").first).to_be_visible()
     problems.assert_none()

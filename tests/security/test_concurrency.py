@@ -146,7 +146,8 @@ def test_a_double_submitted_fan_out_is_made_once(world):
     for round_ in range(ROUNDS):
         fields = form_fields(clients[0].get(url).get_data(as_text=True), url)
         data = {**fields, "title": f"Razpršitev {round_}", "scope": "chosen", "priority": "normal",
-                "chosen": [str(ids["kamnik"]), str(ids["ljubljana"])]}
+                "chosen": [str(ids["kamnik"]), str(ids["ljubljana"])], "due_date": "2099-10-01",
+                "confirm": "1"}  # the check step's confirmation, sent twice at once
         responses = at_once([partial(c.post, url, data=data) for c in clients])
         statuses = [r.status_code for r in responses]
         assert statuses == [302, 302], (round_, statuses)

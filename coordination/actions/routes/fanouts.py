@@ -12,8 +12,16 @@ from coordination import types
 from coordination.actions import matrix as matrices
 from coordination.actions import permissions as perm
 from coordination.actions import reminders, services
+from coordination.actions.fanout_check import fanout_check
 from coordination.actions.fanout_forms import FanOutForm, municipalities_by_region
-from coordination.actions.models import SCOPE_LABELS, STATUS_LABELS, ItemStatus, Priority, describe_scope
+from coordination.actions.models import (
+    PRIORITY_LABELS,
+    SCOPE_LABELS,
+    STATUS_LABELS,
+    ItemStatus,
+    Priority,
+    describe_scope,
+)
 from coordination.extensions import db
 from coordination.meetings import queries as meeting_queries
 from coordination.meetings.models import Conclusion
@@ -52,15 +60,32 @@ def _form(conclusion: Conclusion, **kwargs) -> FanOutForm:
                       municipalities=municipalities_by_region(), data={"title": title}, **kwargs)
 
 
+def _targets(form: FanOutForm) -> list[tuple[int, str]]:
+    """The municipalities the selection reaches, found by the database (never by the browser)."""
+    return services.fanout_targets(form.chosen_scope, region=form.chosen_region,
+                                   association=form.chosen_association, chosen=form.chosen.data or ())
+
+
 def _reach(form: FanOutForm) -> int:
-    """How many municipalities the selection reaches, counted by the database (never by the browser)."""
-    return len(services.fanout_targets(form.chosen_scope, region=form.chosen_region,
-                                       association=form.chosen_association, chosen=form.chosen.data or ()))
+    return len(_targets(form))
+
+
+def _carried(form: FanOutForm) -> list[tuple[str, object]]:
+    """The form's answers as hidden fields of the check step, so the confirmation posts the same
+    fields (and the same one-time token) again."""
+    pairs = [("title", form.title.data), ("description", form.description.data or ""),
+             ("due_date", form.due_date.data.isoformat()), ("priority", form.priority.data),
+             ("scope", form.scope.data), ("region", form.region.data or ""),
+             ("association", form.association.data or ""), ("token", form.token.data)]
+    return pairs + [("chosen", i) for i in form.chosen.data or ()]
 
 
 @bp.route("/sklepi/<int:conclusion_id>/razprsitev", methods=["GET", "POST"])
 @guard(perm.can_browse)
 def fan_out(conclusion_id: int):
+    """GET: the form. POST: a valid form shows the check step ("check your answers"); the check
+    step's confirmation (`confirm`) makes the items; `preview` recounts and `edit` goes back to the
+    form, both keeping what was typed."""
     conclusion = _conclusion_or_404(conclusion_id)
     context = {"conclusion": conclusion, "scope_labels": SCOPE_LABELS}
     if request.method == "GET" and "scope" in request.args:
@@ -74,12 +99,19 @@ def fan_out(conclusion_id: int):
     status = 200
     if request.method == "POST":
         valid = form.validate()
-        reach = _reach(form)  # the database counts, whatever the page showed before
-        if valid and reach and "preview" not in request.form:
+        targets = _targets(form)  # the database counts, whatever the page showed before
+        back = "preview" in request.form or "edit" in request.form
+        if valid and targets and "confirm" in request.form:
             return _create(conclusion, form)
-        if valid and not reach:
+        if valid and targets and not back:
+            return render("actions/fanout_check.html", form=form, carried=_carried(form),
+                          check=fanout_check(targets, form.municipalities), today=types.today(),
+                          digest_days=current_app.config["REMINDER_DAYS"],
+                          priority_label=PRIORITY_LABELS[Priority(form.priority.data)], **context)
+        if valid and not targets:
             form.scope.errors.append(_("The selection reaches no municipality, so no item would be made."))
-        status = 200 if valid and reach else 422  # counted but not yet confirmed, or refused
+        reach = len(targets)
+        status = 200 if valid and targets else 422  # counted or back to change, or refused
     else:
         reach = _reach(form)
     return render("actions/fanout_form.html", form=form, reach=reach, checked=set(form.chosen.data or ()),
@@ -146,6 +178,10 @@ def remind(fanout_id: int):
             flash(_("Every municipality has finished or cancelled its item: nobody to remind."), "info")
             return redirect(url_for("fanouts.view", fanout_id=fanout.id))
         sent = reminders.remind_fanout(fanout, current_user, matrix.remindable)
+        if not sent:  # a run that reminds nobody is a warning, never a green success
+            flash(_("Nobody was reminded: every municipality not done was reminded today already or has "
+                    "nobody to write to."), "warning")
+            return redirect(url_for("fanouts.view", fanout_id=fanout.id))
         flash(ngettext("Reminded %(num)d municipality.", "Reminded %(num)d municipalities.", sent), "success")
         if sent < len(matrix.remindable):
             flash(_("Municipalities already reminded today or without anybody to write to were skipped."), "info")

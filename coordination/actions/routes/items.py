@@ -29,8 +29,17 @@ CHANGED = {"HX-Trigger": "notifications-changed"}
 
 @adds_to("meetings.conclusions")
 def _conclusion_items(conclusions) -> dict:
-    """How many action items each of a meeting's conclusions has (one grouped query, even for none)."""
-    return {"item_counts": queries.item_counts(c.id for c in conclusions)}
+    """How many action items each of a meeting's conclusions has, and its fan-outs (one grouped query
+    each, even for none)."""
+    ids = [c.id for c in conclusions]
+    return {"item_counts": queries.item_counts(ids), "fanouts_of": queries.fanouts_of(ids)}
+
+
+@adds_to("meetings.register")
+def _register_fanouts(conclusions) -> dict:
+    """The register's rows link to their conclusion's fan-outs (whoever sees a conclusion may see
+    its matrix: permissions.can_view_fanout)."""
+    return {"fanouts_of": queries.fanouts_of(c.id for c in conclusions)}
 
 
 @adds_to("groups.detail")
@@ -64,9 +73,11 @@ def _fanout_url(item) -> str | None:
 
 def _page(item, *, status_form=None, note_form=None, status=200, notice=None, headers=None):
     """The item's page; its progress part (status box and log) alone for htmx."""
+    # one form per person: status and note together for those who update the item, the note alone
+    # for those who only follow it
     if status_form is None and perm.can_update(current_user, item):
-        status_form = StatusForm(formdata=None, item=item, allowed=services.allowed_next(item.status))
-    if note_form is None and perm.can_comment(current_user, item):
+        status_form = StatusForm.fresh(item, services.allowed_next(item.status))
+    if note_form is None and status_form is None and perm.can_comment(current_user, item):
         note_form = NoteForm(formdata=None)
     body, code, extra = render(
         "actions/detail.html", "actions/_progress.html", item=item, today=types.today(),
@@ -95,10 +106,13 @@ def _after_change(item_id: int, message: str):
 
 
 def _changed_meanwhile(item_id: int):
-    """409: the item's page as it is now, its status form fresh, and what happened said at the field."""
+    """409: the item's page as it is now, its status form fresh (the note kept, so nothing typed is
+    lost), and what happened said at the field."""
+    note = request.form.get("note", "")
     db.session.rollback()
     item = _item_or_404(item_id)
-    form = StatusForm(formdata=None, item=item, allowed=services.allowed_next(item.status))
+    form = StatusForm.fresh(item, services.allowed_next(item.status))
+    form.note.data = note
     form.status.errors = [_("The status has just been changed by somebody else; it is now “%(status)s”. "
                             "Nothing was saved.", status=STATUS_LABELS[item.status])]
     return _page(item, status_form=form, status=409)
@@ -114,6 +128,9 @@ def change_status(item_id: int):
         return _changed_meanwhile(item_id)
     if form.validate_on_submit():
         old = item.status
+        if not form.changes_status:  # the status left as it was: a note in the log, nothing else
+            services.add_note(item, form.note.data, author=current_user)
+            return _after_change(item_id, _("Note added; the status stays “%(status)s”.", status=STATUS_LABELS[old]))
         try:
             services.change_status(item, ItemStatus(form.status.data), author=current_user, note=form.note.data or "")
         except (services.IllegalTransition, StaleDataError):  # somebody changed it a moment ago

@@ -206,4 +206,4 @@ def register():
     bodies, years = queries.register_options(current_user)
     return render("meetings/conclusions_register.html", "meetings/_conclusions_register_results.html", page=page,
                   filters=filters, bodies=bodies, years=years, kind_labels=KIND_LABELS,
-                  visibility_labels=VISIBILITY_LABELS)
+                  visibility_labels=VISIBILITY_LABELS, **parts("meetings.register", conclusions=page.items))
