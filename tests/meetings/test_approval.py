@@ -14,8 +14,7 @@ from coordination.audit.models import AuditEntry
 from coordination.groups.models import GroupRole
 from coordination.meetings import approval, services
 from coordination.meetings.models import Attendance, MinutesComment, MinutesState, Visibility
-from coordination.types import utcnow
-from coordination.web.formatting import format_date
+from coordination.types import LJUBLJANA, utcnow
 from tests import factories as f
 from tests.documents.test_documents import pdftotext
 from tests.meetings.helpers import group_with_people, meeting
@@ -278,10 +277,10 @@ def test_every_approved_version_stays_and_the_pdf_names_the_correction(client, s
     client = _as(client, setting["member"])
     latest = pdftotext(client.get(f"/sestanki/{m.id}/zapisnik.pdf").data)
     assert "Razprava o šifrantih in žigih." in latest
-    day = format_date(versions[1].at)
+    day = f"{versions[1].at.astimezone(LJUBLJANA).day}. {versions[1].at.astimezone(LJUBLJANA).month}. {versions[1].at.astimezone(LJUBLJANA).year}"  # as the PDF writes it
     assert f"Popravek – različica 2, {day}, razlog: Manjkali so žigi." in " ".join(latest.split())
     # the correction stands next to the original approval, after it
-    assert latest.index(f"Zapisnik je potrdil(a) {secretary.name}") < latest.index("Popravek – različica 2")
+    assert latest.index(f"Potrditev zapisnika: {secretary.name}") < latest.index("Popravek – različica 2")
 
     first = client.get(f"/sestanki/{m.id}/zapisnik-razlicica-1.pdf")
     assert first.status_code == 200 and "zapisnik-razlicica-1-" in first.headers["Content-Disposition"]
