@@ -86,7 +86,7 @@ def test_circulate_comment_resolve_approve_revise(new_context, base_url, ids):
     chair.goto(meeting_url)
     text = " ".join(_pdf_text(chair, chair.get_by_role("link", name="Zapisnik (PDF)")).split())
     assert "46 zahtev" in text
-    assert "Zapisnik je potrdil(a) Marko Ministrski" in text
+    assert "Potrditev zapisnika: Marko Ministrski" in text  # his gender is not recorded: the neutral form
     assert "Popravek – različica 2," in text and "razlog: Popravljeno število zahtev." in text
 
     # the history keeps both approved versions; version 1 is the text as approved, without the correction
