@@ -114,3 +114,16 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def mail_outbox(app, tmp_path):
+    """Mail of this test written as .eml files to a folder of its own, whatever an earlier test of the
+    same process pointed the app at; the settings are restored afterwards."""
+    saved = {key: app.config[key] for key in ("MAIL_BACKEND", "MAIL_OUTBOX")}
+    folder = tmp_path / "outbox"
+    app.config.update(MAIL_BACKEND="outbox", MAIL_OUTBOX=str(folder))
+    try:
+        yield folder
+    finally:
+        app.config.update(saved)

@@ -158,11 +158,12 @@ def test_bad_new_password_is_explained_and_the_link_stays_usable(app, session, s
 
 
 def test_a_failed_delivery_keeps_the_account_and_says_so(app, session, admin_client):
+    saved = {key: app.config[key] for key in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
     try:
         response = _invite(admin_client)
     finally:
-        app.config.update(MAIL_BACKEND="outbox")
+        app.config.update(saved)
     assert response.status_code == 302
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "povabila ni bilo mogoče poslati" in page

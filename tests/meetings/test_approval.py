@@ -40,11 +40,8 @@ def setting(session):
 
 
 @pytest.fixture
-def outbox(app, tmp_path):
-    saved = app.config["MAIL_OUTBOX"]
-    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
-    yield Path(app.config["MAIL_OUTBOX"])
-    app.config["MAIL_OUTBOX"] = saved
+def outbox(mail_outbox):
+    return mail_outbox
 
 
 def _mails(folder: Path) -> list:

@@ -33,8 +33,8 @@ def form_data(municipality, **overrides) -> dict:
     return {**data, **overrides}
 
 
-def test_a_municipal_official_files_and_the_ministry_approves(client, session, no_csrf, app, tmp_path):
-    app.config["MAIL_OUTBOX"] = str(tmp_path)
+def test_a_municipal_official_files_and_the_ministry_approves(client, session, no_csrf, app, mail_outbox):
+    tmp_path = mail_outbox
     fixtures.programme()
     kamnik = f.municipality("Kamnik")
     official = f.user(Role.MUNICIPAL, kamnik)
