@@ -145,3 +145,9 @@ PHONE_LAYOUT = """() => {
             + ' (' + (el.querySelector('caption, table') || el).className + ')'),
     };
 }"""
+
+
+def watched_page(new_context, base_url, role: str):
+    """A page signed in as `role` in a fresh context, and the BrowserProblems that watch it."""
+    page = new_context(role).new_page()
+    return page, BrowserProblems(base_url).watch(page)

@@ -11,14 +11,7 @@ import subprocess
 
 from playwright.sync_api import expect
 
-from tests.e2e.support import ACCOUNTS, BrowserProblems
-
-
-def _watched(new_context, base_url, role):
-    problems = BrowserProblems(base_url)
-    page = new_context(role).new_page()
-    problems.watch(page)
-    return page, problems
+from tests.e2e.support import ACCOUNTS, watched_page
 
 
 def _pdf_text(page, link) -> str:
@@ -32,8 +25,8 @@ def _pdf_text(page, link) -> str:
 def test_circulate_comment_resolve_approve_revise(new_context, base_url, ids):
     meeting_url = f"/sestanki/{ids['minutes_flow_meeting']}"
     item_url = f"{meeting_url}/tocke/{ids['minutes_flow_item']}"
-    chair, chair_problems = _watched(new_context, base_url, "ministry")
-    member, member_problems = _watched(new_context, base_url, "municipal")
+    chair, chair_problems = watched_page(new_context, base_url, "ministry")
+    member, member_problems = watched_page(new_context, base_url, "municipal")
 
     # the chair circulates the minutes
     chair.goto(meeting_url)

@@ -11,18 +11,11 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.support import BrowserProblems
-
-
-def _watched(new_context, base_url, role):
-    problems = BrowserProblems(base_url)
-    page = new_context(role).new_page()
-    problems.watch(page)
-    return page, problems
+from tests.e2e.support import watched_page
 
 
 def test_a_request_from_filing_to_an_open_point(new_context, base_url, ids):
-    official, problems = _watched(new_context, base_url, "municipal")
+    official, problems = watched_page(new_context, base_url, "municipal")
     official.goto("/tocke/")
     official.get_by_role("link", name="Vloga za gostovanje točke").click()
     expect(official.locator("#lat")).not_to_have_value("")  # the municipality's seat is filled in
@@ -46,7 +39,7 @@ def test_a_request_from_filing_to_an_open_point(new_context, base_url, ids):
     expect(official.locator(".lead")).to_contain_text("Oddana")
     number = re.search(r"DIT \d{4}/\d+", official.locator("h1").inner_text()).group(0)
 
-    ministry, ministry_problems = _watched(new_context, base_url, "ministry")
+    ministry, ministry_problems = watched_page(new_context, base_url, "ministry")
     ministry.goto("/obvestila")
     ministry.get_by_role("button", name=number).first.click()  # a notification opens by its button (a POST)
     expect(ministry).to_have_url(request_url)

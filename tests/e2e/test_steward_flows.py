@@ -11,18 +11,11 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.support import BrowserProblems
-
-
-def _watched(new_context, base_url, role):
-    problems = BrowserProblems(base_url)
-    page = new_context(role).new_page()
-    problems.watch(page)
-    return page, problems
+from tests.e2e.support import watched_page
 
 
 def test_official_updates_the_steward_in_a_minute(new_context, base_url, ids):
-    page, problems = _watched(new_context, base_url, "municipal")
+    page, problems = watched_page(new_context, base_url, "municipal")
     page.goto("/")
     page.get_by_role("navigation", name="Glavna navigacija").get_by_role("link", name="Skrbniki podatkov").click()
     page.locator("#q").fill("Kamnik")
@@ -40,7 +33,7 @@ def test_official_updates_the_steward_in_a_minute(new_context, base_url, ids):
 
 
 def test_ministry_asks_the_uncovered_confirms_and_exports(new_context, base_url, ids):
-    page, problems = _watched(new_context, base_url, "ministry")
+    page, problems = watched_page(new_context, base_url, "ministry")
     page.goto("/skrbniki/pokritost")
     expect(page.locator(".lead")).to_contain_text("od 212 občin ima potrjenega skrbnika")
     expect(page.locator("svg.coverage-map circle")).not_to_have_count(0)

@@ -10,18 +10,11 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.support import BrowserProblems
-
-
-def _watched(new_context, base_url, role):
-    problems = BrowserProblems(base_url)
-    page = new_context(role).new_page()
-    problems.watch(page)
-    return page, problems
+from tests.e2e.support import watched_page
 
 
 def test_official_finds_what_the_municipality_owes_and_updates_it_from_the_list(new_context, base_url, ids):
-    page, problems = _watched(new_context, base_url, "municipal")
+    page, problems = watched_page(new_context, base_url, "municipal")
     page.goto("/")
     owed = page.locator("section", has=page.get_by_role("heading", name=re.compile("Naloge moje organizacije")))
     expect(owed).to_contain_text("Poslati seznam skrbnikov podatkov")
@@ -46,7 +39,7 @@ def test_official_finds_what_the_municipality_owes_and_updates_it_from_the_list(
 
 
 def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, base_url, ids):
-    ministry, problems = _watched(new_context, base_url, "ministry")
+    ministry, problems = watched_page(new_context, base_url, "ministry")
     ministry.goto(f"/sklepi/{ids['fanout_conclusion']}/razprsitev")
     ministry.locator("[name=title]").fill("Sporočiti kontakt za Digi info točko")
     ministry.locator("input[name=scope][value=all]").check()
@@ -63,7 +56,7 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
     expect(ministry.locator(".progress-figure")).to_contain_text("0 od 212")
 
     # Kamnik reports it done from its list
-    official, official_problems = _watched(new_context, base_url, "municipal")
+    official, official_problems = watched_page(new_context, base_url, "municipal")
     official.goto("/naloge/?mine=1&q=Digi")
     row = official.locator("table.action-items tbody tr", has_text="Sporočiti kontakt za Digi info točko")
     row.locator("select[name=status]").select_option("done")
@@ -90,7 +83,7 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
 
 
 def test_official_writes_a_note_without_touching_the_status_then_changes_it_deliberately(new_context, base_url, ids):
-    page, problems = _watched(new_context, base_url, "municipal")
+    page, problems = watched_page(new_context, base_url, "municipal")
     page.goto(f"/naloge/{ids['own_action']}")
     status = page.locator("form.status-form select[name=status]")
     before = status.input_value()  # starts at the item's own status, not at the first option
