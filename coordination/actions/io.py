@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, ngettext
@@ -20,12 +19,13 @@ from coordination.actions.permissions import update_clause
 from coordination.actions.queries import item_query
 from coordination.extensions import db
 from coordination.types import LJUBLJANA
+from coordination.web import spreadsheet
 from coordination.web.formatting import translated
+from coordination.web.spreadsheet import safe
 
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NOTE = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -36,17 +36,6 @@ def headers() -> list[str]:
 
 
 # characters a spreadsheet cell cannot hold (XLSX is XML, which refuses them; in CSV they only confuse)
-UNCELLABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def safe(value):
-    """A text cell that a spreadsheet will not take for a formula, without the control characters
-    a cell cannot hold."""
-    if isinstance(value, str):
-        value = UNCELLABLE.sub("", value)
-        if value.startswith(FORMULA_START):
-            return "'" + value
-    return value
 
 
 def _labels() -> tuple[dict, dict]:
@@ -69,39 +58,13 @@ def _cells(row, labels) -> list:
 
 
 def to_csv(rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers())
     labels = _labels()
-    for row in rows:
-        cells = _cells(row, labels)
-        cells[7] = cells[7].isoformat() if cells[7] else ""
-        cells[10] = cells[10].strftime("%Y-%m-%d %H:%M") if cells[10] else ""
-        writer.writerow(cells)
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return spreadsheet.csv_bytes(headers(), (_cells(row, labels) for row in rows))
 
 
 def to_xlsx(rows, title: str) -> bytes:
-    # openpyxl is loaded by the one request that asks for a spreadsheet, not by every process at start
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    bold = Font(bold=True)
-    head = []
-    for text in headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
     labels = _labels()
-    for row in rows:
-        sheet.append(_cells(row, labels))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheet.xlsx_bytes(headers(), (_cells(row, labels) for row in rows), title)
 
 
 def template_csv() -> bytes:

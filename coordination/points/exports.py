@@ -3,14 +3,11 @@ the visits (long format: point, month, topic, visits). Every export is read in a
 queries and holds only what the reader may see (the caller passes the rules' answers).
 
 CSV goes out as Slovenian Excel reads it (UTF-8 with a BOM, `;`); a text cell beginning with
-= + - @ gets an apostrophe so a spreadsheet never runs it as a formula (actions/io.py does the same).
+= + - @ gets an apostrophe so a spreadsheet never runs it as a formula (coordination/web/spreadsheet.py).
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,15 +18,10 @@ from coordination.points import hours as hours_mod
 from coordination.points import topics as topics_mod
 from coordination.points.models import ServicePoint, VisitReport, VisitTopic
 from coordination.points.queries import Host, Municipality, joined
+from coordination.web import spreadsheet
+from coordination.web.spreadsheet import safe
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TOTAL = "total"  # the topic column of a month's total in the long visit export
-
-
-def safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def point_rows(where=None, *, open_only: bool = False) -> list:
@@ -129,30 +121,8 @@ def visit_rows(where) -> list[list]:
 
 
 def to_csv(headers: list[str], rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if c is None else c.isoformat() if isinstance(c, date) else c for c in row])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return spreadsheet.csv_bytes(headers, rows)
 
 
 def to_xlsx(headers: list[str], rows, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    bold = Font(bold=True)
-    head = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheet.xlsx_bytes(headers, rows, title)

@@ -3,14 +3,12 @@ to export gets the public fields; staff get all. A field an appointment keeps in
 cell in the public export. Text cells that a spreadsheet could take for a formula are neutralised."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import gettext as _
 
-from coordination.actions.io import safe
 from coordination.stewards.models import ROLE_LABELS, STATUS_LABELS
+from coordination.web import spreadsheet
 from coordination.web.formatting import translated
+from coordination.web.spreadsheet import safe
 
 
 def headers() -> list[str]:
@@ -41,37 +39,8 @@ def rows(appointments, all_fields: bool):
 
 
 def to_csv(appointments, *, all_fields: bool) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers())
-    for row in rows(appointments, all_fields):
-        writer.writerow([cell.isoformat() if hasattr(cell, "isoformat") else ("" if cell is None else cell)
-                         for cell in row])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return spreadsheet.csv_bytes(headers(), rows(appointments, all_fields))
 
 
 def to_xlsx(appointments, *, all_fields: bool, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    bold = Font(bold=True)
-    head = []
-    for text in headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    for row in rows(appointments, all_fields):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if hasattr(value, "isoformat"):
-                cell.number_format = "D. M. YYYY"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheet.xlsx_bytes(headers(), rows(appointments, all_fields), title)
