@@ -339,6 +339,11 @@ def act(appointment_id: int):
 
 # --- trainings and datasets ------------------------------------------------------------------------
 
+def _back_to(appointment: Appointment, section: str, message: str):
+    flash(message, "success")
+    return redirect(url_for("stewards.appointment", appointment_id=appointment.id) + "#" + section)
+
+
 def _editable(appointment_id: int) -> Appointment:
     appointment = _appointment_or_404(appointment_id)
     require(perm.can_maintain, appointment)
@@ -355,20 +360,16 @@ def add_training(appointment_id: int):
     if not form.validate_on_submit():
         return _appointment_page(appointment, status=422, training_form=form)
     services.add_training(appointment, name=form.name.data, held_on=form.held_on.data, provider=form.provider.data)
-    flash(_("Training added."), "success")
-    return redirect(url_for("stewards.appointment", appointment_id=appointment.id) + "#trainings")
+    return _back_to(appointment, "trainings", _("Training added."))
 
 
 @bp.route("/usposabljanja/<int:training_id>/odstrani", methods=["POST"])
 @guard(signed_in)
 def remove_training(training_id: int):
-    training = db.session.get(Training, training_id)
-    if training is None:
-        abort(404)
+    training = db.get_or_404(Training, training_id)
     appointment = _editable(training.appointment_id)
     services.remove_training(training)
-    flash(_("Training removed."), "success")
-    return redirect(url_for("stewards.appointment", appointment_id=appointment.id) + "#trainings")
+    return _back_to(appointment, "trainings", _("Training removed."))
 
 
 @bp.route("/imenovanja/<int:appointment_id>/podatkovni-nizi", methods=["POST"])
@@ -381,17 +382,13 @@ def add_dataset(appointment_id: int):
     services.add_dataset(appointment, name=form.name.data, description=form.description.data,
                          legal_basis=form.legal_basis.data, frequency=Frequency(form.frequency.data) if form.frequency.data else None,
                          portal_url=form.portal_url.data, public=form.public.data)
-    flash(_("Dataset added."), "success")
-    return redirect(url_for("stewards.appointment", appointment_id=appointment.id) + "#datasets")
+    return _back_to(appointment, "datasets", _("Dataset added."))
 
 
 @bp.route("/podatkovni-nizi/<int:dataset_id>/odstrani", methods=["POST"])
 @guard(signed_in)
 def remove_dataset(dataset_id: int):
-    dataset = db.session.get(Dataset, dataset_id)
-    if dataset is None:
-        abort(404)
+    dataset = db.get_or_404(Dataset, dataset_id)
     appointment = _editable(dataset.appointment_id)
     services.remove_dataset(dataset)
-    flash(_("Dataset removed."), "success")
-    return redirect(url_for("stewards.appointment", appointment_id=appointment.id) + "#datasets")
+    return _back_to(appointment, "datasets", _("Dataset removed."))
