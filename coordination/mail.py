@@ -32,7 +32,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import LargeBinary, String, Text, delete, event, func, or_, select, update
+from sqlalchemy import LargeBinary, String, Text, delete, event, func, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coordination.extensions import db
@@ -204,23 +204,23 @@ class QueuedMail(db.Model):
 def enqueue(messages: list[EmailMessage]) -> int:
     """Queue the messages in the current transaction (flush, never commit); returns how many."""
     now = utcnow()
-    rows = [QueuedMail(recipient=str(m["To"] or "")[:320], subject=str(m["Subject"] or "")[:300],
-                       message=bytes(m), created_at=now, next_attempt_at=now, attempts=0) for m in messages]
+    rows = [{"recipient": str(m["To"] or "")[:320], "subject": str(m["Subject"] or "")[:300], "message": bytes(m),
+             "created_at": now, "next_attempt_at": now, "attempts": 0} for m in messages]
     if not rows:
         return 0
-    db.session.add_all(rows)
-    db.session.flush()
+    ids = db.session.scalars(insert(QueuedMail).returning(QueuedMail.id), rows).all()  # one statement
     if current_app.config.get("MAIL_BACKEND", "smtp") == "outbox":
-        db.session.info.setdefault(AT_COMMIT, []).extend(rows)
+        db.session.info.setdefault(AT_COMMIT, []).extend(ids)
     return len(rows)
 
 
 @event.listens_for(Session, "before_commit")
 def _outbox_at_commit(session) -> None:
     """Outbox backend: write this transaction's messages as it commits (a local file, never a server)."""
-    rows = session.info.pop(AT_COMMIT, None)
-    if rows:
-        _deliver(rows, utcnow())
+    ids = session.info.pop(AT_COMMIT, None)
+    if ids:
+        _deliver(list(session.scalars(select(QueuedMail).where(QueuedMail.id.in_(ids)).order_by(QueuedMail.id))),
+                 utcnow())
 
 
 @event.listens_for(Session, "after_rollback")
