@@ -197,9 +197,6 @@ class QueuedMail(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(32), index=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    def as_message(self) -> EmailMessage:
-        return email.message_from_bytes(self.message, policy=policy.default)
-
 
 def enqueue(messages: list[EmailMessage]) -> int:
     """Queue the messages in the current transaction (flush, never commit); returns how many."""
@@ -219,7 +216,7 @@ def _outbox_at_commit(session) -> None:
     """Outbox backend: write this transaction's messages as it commits (a local file, never a server)."""
     ids = session.info.pop(AT_COMMIT, None)
     if ids:
-        _deliver(list(session.scalars(select(QueuedMail).where(QueuedMail.id.in_(ids)).order_by(QueuedMail.id))),
+        _deliver(session.execute(select(*CLAIMED).where(QueuedMail.id.in_(ids)).order_by(QueuedMail.id)).all(),
                  utcnow())
 
 
@@ -248,29 +245,34 @@ class DrainSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def _claim(token: str, now: datetime) -> list[QueuedMail]:
+# the columns a drain needs, read as plain rows: nothing is loaded into the session that a later
+# statement would refresh, so each write starts its own transaction (SQLite: it waits for the other
+# drain's write lock instead of failing on a stale read snapshot)
+CLAIMED = (QueuedMail.id, QueuedMail.recipient, QueuedMail.message, QueuedMail.attempts)
+
+
+def _claim(token: str, now: datetime) -> list:
     ids = (select(QueuedMail.id).where(*_due(now)).order_by(QueuedMail.id).limit(BATCH)
            .with_for_update(skip_locked=True))  # PostgreSQL: rows another drain holds are skipped
     db.session.execute(update(QueuedMail).where(QueuedMail.id.in_(ids.scalar_subquery()), *_due(now))
                        .values(claimed_by=token, claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
                        .execution_options(synchronize_session=False))
+    rows = db.session.execute(select(*CLAIMED).where(QueuedMail.claimed_by == token).order_by(QueuedMail.id)).all()
     commit_early("other drains must see the claim before any message goes out; no lock is held while "
                  "the mail server answers")
-    return list(db.session.scalars(select(QueuedMail).where(QueuedMail.claimed_by == token)
-                                   .order_by(QueuedMail.id)))
+    return rows
 
 
-def _deliver(rows: list[QueuedMail], now: datetime) -> SendResult:
-    """Send the rows over one connection and record each result on its row (not committed here)."""
-    result = send_batch([row.as_message() for row in rows])
+def _deliver(rows: list, now: datetime) -> SendResult:
+    """Send the rows over one connection and record each result (one statement; not committed here)."""
+    result = send_batch([email.message_from_bytes(row.message, policy=policy.default) for row in rows])
+    outcomes = []
     for index, row in enumerate(rows):
-        row.attempts += 1
-        row.claimed_by = row.claimed_until = None
-        if index in result.failed:
-            row.last_error = result.failed[index][:2000]
-            row.next_attempt_at = now + backoff(row.attempts)
-        else:
-            row.sent_at, row.last_error = now, None
+        failed = result.failed.get(index)
+        outcomes.append({"id": row.id, "attempts": row.attempts + 1, "claimed_by": None, "claimed_until": None,
+                         "sent_at": None if failed else now, "last_error": failed[:2000] if failed else None,
+                         "next_attempt_at": now + backoff(row.attempts + 1) if failed else now})
+    db.session.execute(update(QueuedMail), outcomes)  # by primary key, as one executemany
     return result
 
 
