@@ -82,10 +82,6 @@ def send_batch(messages: list[EmailMessage]) -> SendResult:
     return _over_smtp(messages)
 
 
-def send(message: EmailMessage) -> SendResult:
-    return send_batch([message])
-
-
 # --- development: .eml files -----------------------------------------------------------------
 
 def outbox_dir() -> Path:
