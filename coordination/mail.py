@@ -272,17 +272,15 @@ def _deliver(rows: list, now: datetime) -> SendResult:
     return result
 
 
-def send_queued(limit: int | None = None) -> DrainSummary:
+def send_queued() -> DrainSummary:
     """Drain the queue: claim a batch, send it over one connection, record, until nothing is due or
-    the server fails a whole batch (the rest waits for the next run). `limit` caps the batches."""
+    the server fails a whole batch (the rest waits for the next run)."""
     summary = DrainSummary()
     commit_early("end the reading transaction, so the claim's starts with its write: on SQLite a second "
                  "drain then waits for our commit instead of failing with 'database is locked'")
     db.session.execute(delete(QueuedMail).where(
         QueuedMail.sent_at < utcnow() - timedelta(days=KEEP_SENT_DAYS)))
-    batches = 0
-    while limit is None or batches < limit:
-        batches += 1
+    while True:
         now = utcnow()
         rows = _claim(uuid.uuid4().hex, now)
         if not rows:
