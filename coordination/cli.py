@@ -81,7 +81,7 @@ def register(app):
     def mail_send():
         """Send the queued messages that are due, over one connection; failures are retried later."""
         summary = mail.send_queued()
-        click.echo(f"sent {summary.sent}, not sent {summary.failed} (tried again later)")
+        click.echo(f"sent {summary.sent}, not sent {summary.failed}" + (" (tried again later)" if summary.failed else ""))
         for error in summary.errors:
             click.echo(f"error: {error}", err=True)
         if summary.failed:
