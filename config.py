@@ -114,7 +114,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", f"{PRODUCT_NAME} <no-reply@localhost>")
-    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)  # seconds per SMTP step; only `flask mail send` waits for it
+    MAIL_RETRY_SECONDS = _env_int("MAIL_RETRY_SECONDS", 60)  # pause after a failed attempt, doubled each time
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 12)    # then the message counts as failed (flask mail status)
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "outbox"))
     # the address links in e-mails start with (no trailing slash needed)
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from coordination import demo as demo_data
+from coordination import mail
 from coordination.accounts import services
 from coordination.actions.reminders import send_digests
 from coordination.audit.services import acting_as
@@ -74,6 +75,26 @@ def register(app):
                 click.echo(f"error: {error}", err=True)
             raise click.ClickException(f"{summary.failed} digests not sent; a later run will retry them")
 
+    mailq = AppGroup("mail", help="The outgoing-mail queue (requests only queue; run `send` every minute).")
+
+    @mailq.command("send")
+    def mail_send():
+        """Send the queued messages that are due, over one connection; failures are retried later."""
+        summary = mail.send_queued()
+        click.echo(f"sent {summary.sent}, not sent {summary.failed}" + (" (tried again later)" if summary.failed else ""))
+        for error in summary.errors:
+            click.echo(f"error: {error}", err=True)
+        if summary.failed:
+            raise click.ClickException(f"{summary.failed} messages not sent; a later run retries them")
+
+    @mailq.command("status")
+    def mail_status():
+        """How many messages wait, wait for a retry, or failed for good."""
+        state = mail.status()
+        oldest = state.oldest.isoformat(timespec="seconds") if state.oldest else "-"
+        click.echo(f"queued {state.queued} (retrying {state.retrying}, oldest {oldest}), "
+                   f"failed {state.failed}, sent in the last 24 h {state.sent_today}")
+
     search = AppGroup("search", help="The full-text search index.")
 
     @search.command("reindex")
@@ -111,7 +132,7 @@ def register(app):
             raise click.ClickException(f"{exc}. Nothing was imported.") from None
         click.echo(f"imported {summary.rows} rows of {summary.tables} tables; every table's checksum matches the file")
 
-    for group in (reference, demo, accounts, reminders, search, data):
+    for group in (reference, demo, accounts, reminders, mailq, search, data):
         app.cli.add_command(group)
     from coordination.points import analysis_cli
 

@@ -1,4 +1,16 @@
-"""Outgoing e-mail: messages built with the standard library, sent in batches.
+"""Outgoing e-mail: messages built with the standard library, queued, sent in batches.
+
+A request never talks to a mail server: `enqueue()` adds the messages to the `mail_queue` table in
+the request's own transaction, so a change that is rolled back sends nothing and a committed change
+never loses its mail. `flask mail send` (every minute, from a scheduler) drains the queue with
+`send_queued()`: it claims the due rows (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the claim
+UPDATE is serialised by the database's write lock), commits the claim, sends them over one
+connection, and records each result; a message that did not go is tried again later with an
+exponentially growing pause, up to MAIL_MAX_ATTEMPTS. Two drains at once never send a message
+twice; a drain killed after sending but before recording leaves its claim to expire
+(CLAIM_MINUTES), after which those messages go again (at least once, never lost). With MAIL_BACKEND
+= "outbox" nothing leaves the machine, so the messages of a transaction are written out as it
+commits (development and browser tests see their mail at once).
 
 `send_batch()` delivers a list of messages over ONE SMTP connection (settings MAIL_* in config.py)
 or, with MAIL_BACKEND = "outbox" (development and tests), writes each as an .eml file under
@@ -8,16 +20,24 @@ release what they had claimed and try again later.
 """
 from __future__ import annotations
 
+import email
 import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import LargeBinary, String, Text, delete, event, func, insert, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from coordination.extensions import db
+from coordination.types import UTCDateTime, utcnow
+from coordination.web.transaction import commit_early
 
 
 def build(to: str, subject: str, text: str, html: str | None = None, *, sender: str | None = None,
@@ -60,10 +80,6 @@ def send_batch(messages: list[EmailMessage]) -> SendResult:
     if current_app.config.get("MAIL_BACKEND", "smtp") == "outbox":
         return _to_outbox(messages)
     return _over_smtp(messages)
-
-
-def send(message: EmailMessage) -> SendResult:
-    return send_batch([message])
 
 
 # --- development: .eml files -----------------------------------------------------------------
@@ -150,3 +166,154 @@ def _over_smtp(messages: list[EmailMessage]) -> SendResult:
         except (OSError, smtplib.SMTPException):
             connection.close()
     return result
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+BATCH = 200             # messages per claim and per SMTP connection
+CLAIM_MINUTES = 15      # a claim older than this belongs to a drain that died: its rows go again
+KEEP_SENT_DAYS = 30     # sent rows are kept this long (what went out, and when), then deleted
+AT_COMMIT = "mail_at_commit"  # session.info key: this transaction's rows, for the outbox backend
+
+
+class QueuedMail(db.Model):
+    """One outgoing message, stored whole (its bytes) until it has been delivered."""
+
+    __tablename__ = "mail_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def enqueue(messages: list[EmailMessage]) -> int:
+    """Queue the messages in the current transaction (flush, never commit); returns how many."""
+    now = utcnow()
+    rows = [{"recipient": str(m["To"] or "")[:320], "subject": str(m["Subject"] or "")[:300], "message": bytes(m),
+             "created_at": now, "next_attempt_at": now, "attempts": 0} for m in messages]
+    if not rows:
+        return 0
+    ids = db.session.scalars(insert(QueuedMail).returning(QueuedMail.id), rows).all()  # one statement
+    if current_app.config.get("MAIL_BACKEND", "smtp") == "outbox":
+        db.session.info.setdefault(AT_COMMIT, []).extend(ids)
+    return len(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _outbox_at_commit(session) -> None:
+    """Outbox backend: write this transaction's messages as it commits (a local file, never a server)."""
+    ids = session.info.pop(AT_COMMIT, None)
+    if ids:
+        _deliver(session.execute(select(*CLAIMED).where(QueuedMail.id.in_(ids)).order_by(QueuedMail.id)).all(),
+                 utcnow())
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_at_rollback(session) -> None:
+    session.info.pop(AT_COMMIT, None)
+
+
+def _due(now: datetime):
+    return (QueuedMail.sent_at.is_(None),
+            QueuedMail.attempts < int(current_app.config["MAIL_MAX_ATTEMPTS"]),
+            QueuedMail.next_attempt_at <= now,
+            or_(QueuedMail.claimed_until.is_(None), QueuedMail.claimed_until < now))
+
+
+def backoff(attempts: int) -> timedelta:
+    """The pause after the n-th failed attempt: MAIL_RETRY_SECONDS, doubled each time, at most 6 hours."""
+    first = int(current_app.config["MAIL_RETRY_SECONDS"])
+    return timedelta(seconds=min(first * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+@dataclass
+class DrainSummary:
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+# the columns a drain needs, read as plain rows: nothing is loaded into the session that a later
+# statement would refresh, so each write starts its own transaction (SQLite: it waits for the other
+# drain's write lock instead of failing on a stale read snapshot)
+CLAIMED = (QueuedMail.id, QueuedMail.recipient, QueuedMail.message, QueuedMail.attempts)
+
+
+def _claim(token: str, now: datetime) -> list:
+    ids = (select(QueuedMail.id).where(*_due(now)).order_by(QueuedMail.id).limit(BATCH)
+           .with_for_update(skip_locked=True))  # PostgreSQL: rows another drain holds are skipped
+    db.session.execute(update(QueuedMail).where(QueuedMail.id.in_(ids.scalar_subquery()), *_due(now))
+                       .values(claimed_by=token, claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
+                       .execution_options(synchronize_session=False))
+    rows = db.session.execute(select(*CLAIMED).where(QueuedMail.claimed_by == token).order_by(QueuedMail.id)).all()
+    commit_early("other drains must see the claim before any message goes out; no lock is held while "
+                 "the mail server answers")
+    return rows
+
+
+def _deliver(rows: list, now: datetime) -> SendResult:
+    """Send the rows over one connection and record each result (one statement; not committed here)."""
+    result = send_batch([email.message_from_bytes(row.message, policy=policy.default) for row in rows])
+    outcomes = []
+    for index, row in enumerate(rows):
+        failed = result.failed.get(index)
+        outcomes.append({"id": row.id, "attempts": row.attempts + 1, "claimed_by": None, "claimed_until": None,
+                         "sent_at": None if failed else now, "last_error": failed[:2000] if failed else None,
+                         "next_attempt_at": now + backoff(row.attempts + 1) if failed else now})
+    db.session.execute(update(QueuedMail), outcomes)  # by primary key, as one executemany
+    return result
+
+
+def send_queued() -> DrainSummary:
+    """Drain the queue: claim a batch, send it over one connection, record, until nothing is due or
+    the server fails a whole batch (the rest waits for the next run)."""
+    summary = DrainSummary()
+    commit_early("end the reading transaction, so the claim's starts with its write: on SQLite a second "
+                 "drain then waits for our commit instead of failing with 'database is locked'")
+    db.session.execute(delete(QueuedMail).where(
+        QueuedMail.sent_at < utcnow() - timedelta(days=KEEP_SENT_DAYS)))
+    while True:
+        now = utcnow()
+        rows = _claim(uuid.uuid4().hex, now)
+        if not rows:
+            break
+        result = _deliver(rows, now)
+        commit_early("what went out is recorded at once, so no other drain sends it again")
+        summary.sent += len(result.sent)
+        summary.failed += len(result.failed)
+        if result.error:
+            summary.errors.append(result.error)
+            break  # the server is away: the next run tries again
+        summary.errors.extend(f"{rows[i].recipient}: {why}" for i, why in result.failed.items())
+        if len(rows) < BATCH:
+            break
+    return summary
+
+
+@dataclass
+class QueueStatus:
+    queued: int        # not sent yet and still being tried
+    retrying: int      # of those, the ones that failed at least once
+    failed: int        # given up after MAIL_MAX_ATTEMPTS
+    sent_today: int    # sent in the last 24 hours
+    oldest: datetime | None  # when the oldest message still queued was made
+
+
+def status() -> QueueStatus:
+    limit = int(current_app.config["MAIL_MAX_ATTEMPTS"])
+    unsent = QueuedMail.sent_at.is_(None)
+    count = func.count(QueuedMail.id)
+    queued, retrying, oldest = db.session.execute(
+        select(count, func.count(QueuedMail.id).filter(QueuedMail.attempts > 0), func.min(QueuedMail.created_at))
+        .where(unsent, QueuedMail.attempts < limit)).one()
+    failed = db.session.scalar(select(count).where(unsent, QueuedMail.attempts >= limit))
+    sent = db.session.scalar(select(count).where(QueuedMail.sent_at >= utcnow() - timedelta(days=1)))
+    return QueueStatus(queued, retrying, failed, sent, oldest)

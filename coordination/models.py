@@ -11,6 +11,7 @@ from coordination.actions.models import (  # noqa: F401
 from coordination.audit.models import AuditEntry  # noqa: F401
 from coordination.documents.models import DocumentCounter, IssuedDocument, Letterhead  # noqa: F401
 from coordination.groups.models import GroupMembership, WorkingGroup  # noqa: F401
+from coordination.mail import QueuedMail  # noqa: F401
 from coordination.meetings.models import (  # noqa: F401
     AgendaItem,
     Conclusion,

@@ -134,14 +134,11 @@ def _message(user: User, purpose: TokenPurpose, token: str):
 
 
 def send_link(user: User, purpose: TokenPurpose) -> bool:
-    """Issue a link and e-mail it; False if the mail server did not take the message (the link
-    exists all the same, and a new one can be sent)."""
+    """Issue a link and queue its e-mail (the request never waits for a mail server; `flask mail send`
+    delivers it and retries a failure). True: the message is queued with the link."""
     token = issue(user, purpose)
-    result = mail.send(_message(user, purpose, token))
-    if not result.ok:
-        current_app.logger.warning("accounts: %s e-mail to user %s not delivered: %s", purpose.value, user.id,
-                                   result.error or result.failed)
-    return result.ok
+    mail.enqueue([_message(user, purpose, token)])  # sent by `flask mail send`, which retries a failure
+    return True
 
 
 def invite(*, email: str, name: str, role: Role, organisation_id: int, language: str | None) -> tuple[User, bool]:

@@ -215,6 +215,9 @@ def send_digests(days: int, today: date | None = None) -> DigestSummary:
     todo = [d for d in digests if d.user.id in ours]
     delivered: set[int] = set()
     try:
+        # Sent here, not queued: this runs in the scheduled command, never in a request, so it blocks
+        # nobody; the claims are already committed and a failure gives its claim back, so the next run
+        # retries with the day's fresh content. The queue would be a second retry for the same digest.
         result = mail.send_batch([digest_message(d, days, today) for d in todo])
         delivered = {todo[i].user.id for i in result.sent}
         summary.sent = len(delivered)
@@ -269,8 +272,8 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
 
 
 def _mail_reminders(fanout: FanOut, sender: User, rows: list[tuple[int, ActionItem]]) -> None:
-    """The e-mails of a matrix reminder, over one connection. The in-app notification is already
-    there, so a mail problem is logged and the reminder stays claimed."""
+    """The e-mails of a matrix reminder, queued in the reminder's transaction: the request never waits
+    for a mail server, and `flask mail send` retries what fails (the reminder stays claimed)."""
     users = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_({uid for uid, _item in rows}), User.active))}
     messages = []
@@ -285,7 +288,4 @@ def _mail_reminders(fanout: FanOut, sender: User, rows: list[tuple[int, ActionIt
                        "settings_url": absolute_url("notifications.settings")}
             messages.append(mail.build(user.email, _("Reminder: %(title)s", title=item.title),
                                        plain_text("mail/reminder.txt", **context), language=lang))
-    result = mail.send_batch(messages)
-    if result.failed:
-        current_app.logger.warning("fan-out %s reminder: %d of %d e-mails not delivered (%s)", fanout.id,
-                                   len(result.failed), len(messages), result.error or "recipients refused")
+    mail.enqueue(messages)  # in the request's transaction; `flask mail send` delivers and retries

@@ -77,11 +77,7 @@ def notify(event: events.MinutesEvent) -> int:
                                   url=absolute_url(path), settings_url=absolute_url("notifications.settings"))
                 messages.append(mail.build(user.email, text[:200], body, language=language_of(user)))
     db.session.execute(insert(Notification), rows)
-    result = mail.send_batch(messages)
-    if result.failed:
-        current_app.logger.warning("minutes of meeting %s (%s): %d of %d e-mails not delivered (%s)",
-                                   event.meeting.id, event.kind, len(result.failed), len(messages),
-                                   result.error or "see log")
+    mail.enqueue(messages)  # sent by `flask mail send`, only if this change commits
     return len(people)
 
 

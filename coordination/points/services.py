@@ -128,10 +128,7 @@ def notify(request: HostingRequest, author, what) -> int:
                               url=absolute_url(link), settings_url=absolute_url("notifications.settings"))
             messages.append(mail.build(user.email, text[:200], body, language=language_of(user)))
     db.session.execute(insert(Notification), rows)
-    result = mail.send_batch(messages)
-    if result.failed:
-        current_app.logger.warning("hosting request %s: %d of %d e-mails not delivered (%s)", request.id,
-                                   len(result.failed), len(messages), result.error or "see log")
+    mail.enqueue(messages)  # sent by `flask mail send`, only if this change commits
     return len(recipients)
 
 

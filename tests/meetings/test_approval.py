@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from coordination.accounts.models import Role
 from coordination.actions.models import Notification, NotificationKind
 from coordination.audit.models import AuditEntry
+from coordination.extensions import db
 from coordination.groups.models import GroupRole
 from coordination.meetings import approval, services
 from coordination.meetings.models import Attendance, MinutesComment, MinutesState, Visibility
@@ -45,6 +46,7 @@ def outbox(mail_outbox):
 
 
 def _mails(folder: Path) -> list:
+    db.session.commit()  # into the test's outer transaction: the outbox backend writes a change's mail as it commits
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
 
 
