@@ -219,7 +219,7 @@ def test_the_matrix_groups_by_region_with_status_words_and_counts(client, staff,
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     done = sum(1 for i in items if i.status == ItemStatus.DONE)
-    assert f"{round(100 * done / 212)} %" in html and f"opravljeno: {done} od 212 nalog" in html
+    assert f"{round(100 * done / 212)} %" in html and f"opravljeno {done} od 212; preklicane se ne štejejo" in html
     # regions in Slovenian order, each heading with its municipalities
     headings = re.findall(r'<h2 id="region-SI\d+">([^<]+) <', html)
     assert len(headings) == 12 and headings.index("Gorenjska") < headings.index("Goriška")
