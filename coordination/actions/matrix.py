@@ -141,8 +141,19 @@ def _last_reminders(fanout: FanOut):
 
 
 def folded(text: str) -> str:
-    """Lower case without diacritics, so "crnomelj" finds Črnomelj."""
+    """Lower case without diacritics."""
     return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
+
+
+def name_matcher(q: str):
+    """Does a name contain what was typed? Without diacritics typed, diacritics are ignored
+    ("crnomelj" finds Črnomelj); typed with them, they count ("ško" finds Škofja Loka, not Jezersko)."""
+    wanted = q.strip().casefold()
+    if not wanted:
+        return lambda name: True
+    if wanted == folded(wanted):
+        return lambda name: wanted in folded(name)
+    return lambda name: wanted in name.casefold()
 
 
 def association_has_members(user) -> bool:
@@ -169,7 +180,7 @@ def fanout_matrix(fanout: FanOut, user, *, status: str = "", region: str = "", m
     overdue_total = members = shown = 0
     remindable: list[Cell] = []
     association = follows_members_only(user)
-    wanted = folded(q.strip())
+    matches = name_matcher(q)
     rows = db.session.execute(query)
     for item_id, item_status, due, org_id, org_name, region_code, region_name, member, last, account in rows:
         item_status = ItemStatus(item_status)
@@ -187,7 +198,7 @@ def fanout_matrix(fanout: FanOut, user, *, status: str = "", region: str = "", m
             continue
         if region and region_code != region or members_only and not member:
             continue
-        if wanted and wanted not in folded(org_name):
+        if not matches(org_name):
             continue
         cell = Cell(item_id, item_status, due, late, org_id, org_name, bool(member), last, bool(account))
         block.cells.append(cell)
