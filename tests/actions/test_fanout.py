@@ -393,6 +393,7 @@ def test_remind_reaches_exactly_the_municipalities_the_filters_show(client, staf
     assert "Opomnimo 2 občini?" in confirm and "Kranj" in confirm and "Jesenice" in confirm
     assert "Kamnik" not in confirm and "Ljubljana" not in confirm
     assert "Opomnik bosta prejeli 2 občini" in confirm
+    assert "Filtri: Gorenjska." in confirm
     assert f'<input type="hidden" name="region" value="{gorenjska.code}">' in confirm
     response = client.post(f"/razprsitve/{fanout.id}/opomni", data={"region": gorenjska.code})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"?region={gorenjska.code}")

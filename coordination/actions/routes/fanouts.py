@@ -165,6 +165,22 @@ def _filter_args(filters: dict) -> dict:
     return {key: value for key, value in args.items() if value}
 
 
+def _filter_words(filters: dict, matrix) -> list[str]:
+    """The filters in use in words, so the reminder says which municipalities it means."""
+    words = []
+    if filters["status"]:
+        words.append(_("overdue") if filters["status"] == matrices.OVERDUE
+                     else str(STATUS_LABELS[ItemStatus(filters["status"])]))
+    regions = {block.code: block.name for block in matrix.regions}
+    if filters["region"] in regions:
+        words.append(regions[filters["region"]])
+    if filters["members_only"]:
+        words.append(_("only our members"))
+    if filters["q"]:
+        words.append(_("name contains “%(text)s”", text=filters["q"]))
+    return words
+
+
 @bp.route("/razprsitve/<int:fanout_id>")
 @guard(perm.can_browse)
 def view(fanout_id: int):
@@ -213,5 +229,6 @@ def remind(fanout_id: int):
         status = 422
     return render("actions/fanout_remind.html", fanout=fanout, matrix=matrix, selection=selection,
                   without_account=without_account, reminded_today=reminded_today, receivers=receivers,
-                  filters=filters, filter_args=_filter_args(filters), back=back, status=status,
+                  filters=filters, filter_args=_filter_args(filters), filter_words=_filter_words(filters, matrix),
+                  back=back, status=status,
                   status_labels=STATUS_LABELS)
