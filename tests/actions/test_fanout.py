@@ -413,7 +413,7 @@ def test_remind_names_the_municipalities_without_an_account(client, staff, concl
     confirm = client.get(f"/razprsitve/{fanout.id}/opomni").get_data(as_text=True)
     assert "Opomnimo 3 občine?" in confirm and "Opomnik bo prejela 1 občina" in confirm
     assert "2 občini nimata računa" in confirm
-    no_account = re.search(r'<ul class="columns-list no-account">(.*?)</ul>', confirm, re.S).group(1)
+    no_account = re.search(r'<p class="no-account">(.*?)</p>', confirm, re.S).group(1)
     assert "Kranj" in no_account and "Žalec" in no_account and "Kamnik" not in no_account
     assert "Pošlji opomnik 1 občini" in confirm
 
