@@ -217,13 +217,13 @@ def remind(fanout_id: int):
             if not sent:  # a run that reminds nobody is a warning, never a green success
                 flash(_("Nobody was reminded: every municipality shown that is not done was reminded today "
                         "already or has nobody to write to."), "warning")
-                return redirect(back, code=303)
+                return redirect(back)
             flash(ngettext("Reminded %(num)d municipality.", "Reminded %(num)d municipalities.", sent), "success")
             if sent < len(selection):
                 flash(ngettext("%(num)d municipality was skipped: reminded today already or nobody there has an "
                                "account.", "%(num)d municipalities were skipped: reminded today already or nobody "
                                "there has an account.", len(selection) - sent), "info")
-            return redirect(back, code=303)
+            return redirect(back)
         # an empty selection: nothing to send, said as a warning on the page that explains why
         flash(_("Nobody was reminded: no municipality shown is waiting for its item."), "warning")
         status = 422
