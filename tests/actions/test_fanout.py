@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from coordination import types
 from coordination.accounts.models import Role
-from coordination.actions import services
+from coordination.actions import reminders, services
 from coordination.actions.models import ActionItem, FanOut, FanOutScope, ItemStatus, Notification, ReminderLog
 from coordination.extensions import db
 from coordination.meetings.models import Visibility
@@ -291,6 +291,10 @@ def test_the_matrix_has_a_fixed_number_of_queries(client, staff, sos_members, co
     few = _fan_out(few_conclusion, staff, scope=FanOutScope.CHOSEN, chosen=chosen)
     many = _fan_out(many_conclusion, staff)
     _spread(many, staff)
+    # the many have accounts and last reminders too: the matrix reads them in its one query
+    for name in ("Kamnik", "Kranj", "Ljubljana", "Žalec"):
+        f.user(Role.MUNICIPAL, f.municipality(name))
+    assert reminders.remind_fanout(many, staff, [i.id for i in many.items]) >= 1
     association = f.user(Role.ASSOCIATION)
     counts = {}
     for who in (staff, association):
