@@ -295,7 +295,7 @@ MATRIX: dict[str, list[tuple]] = {
     "action_lists.import_template": [("GET", "/naloge/uvoz/predloga.csv", None, SIGNED_IN)],
     # fan-out of the internal {conclusion} (whoever runs its meeting: staff and the municipal secretary) and
     # the matrix of {fanout} (its viewers and, since the conclusion is not confidential, association staff);
-    # reminders: staff, the runners and association staff (their members only; none here, so nothing is sent)
+    # reminders: staff, the runners and association staff (their members only; none here: an empty selection, 422)
     "fanouts.fan_out": [("GET", "/sklepi/{conclusion}/razprsitev", None, GROUP_MEETING),
                         ("GET", "/sklepi/{conclusion}/razprsitev?scope=chosen", None, GROUP_MEETING),
                         ("POST", "/sklepi/{conclusion}/razprsitev", {"scope": "chosen"}, group_meeting(422)),
@@ -305,7 +305,7 @@ MATRIX: dict[str, list[tuple]] = {
                       {**GROUP_MEETING, "association": 200}),
                      ("GET", "/razprsitve/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "fanouts.remind": [("GET", "/razprsitve/{fanout}/opomni", None, {**GROUP_MEETING, "association": 200}),
-                       ("POST", "/razprsitve/{fanout}/opomni", {}, {**group_meeting(302), "association": 302})],
+                       ("POST", "/razprsitve/{fanout}/opomni", {}, {**group_meeting(302), "association": 422})],
     # status reports: a group's for every signed-in user (the group page is open; each sees only the items
     # they may see), a meeting's for its viewers, a fan-out's for its matrix viewers, a municipality's for
     # those who see its private records (SOS: Kamnik is no member here)

@@ -9,8 +9,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.accounts.models import User
-from coordination.actions.models import PENDING, ActionItem, FanOut, ItemStatus, ItemUpdate, Priority
+from coordination.actions.models import PENDING, ActionItem, FanOut, ItemUpdate, Priority
 from coordination.actions.permissions import visible_clause
+from coordination.actions.progress import counted_column, done_column
 from coordination.extensions import db
 from coordination.groups.models import WorkingGroup
 from coordination.meetings.models import Conclusion, Meeting
@@ -70,11 +71,9 @@ def item_counts(conclusion_ids: Iterable[int]) -> dict[int, int]:
 
 def fanouts_of(conclusion_ids: Iterable[int]) -> dict[int, list[tuple[int, str, int, int]]]:
     """Each conclusion's fan-outs as (id, title, items counted, done), oldest first, in one grouped
-    query; cancelled items are not counted, as in the matrix."""
-    counted = func.sum(case((ActionItem.status == ItemStatus.CANCELLED, 0), else_=1))
-    done = func.sum(case((ActionItem.status == ItemStatus.DONE, 1), else_=0))
+    query; cancelled items are not counted (progress.py), as in the matrix."""
     rows = db.session.execute(
-        select(FanOut.conclusion_id, FanOut.id, FanOut.title, func.coalesce(counted, 0), func.coalesce(done, 0))
+        select(FanOut.conclusion_id, FanOut.id, FanOut.title, counted_column(), done_column())
         .outerjoin(ActionItem, ActionItem.fanout_id == FanOut.id)
         .where(FanOut.conclusion_id.in_(list(conclusion_ids))).group_by(FanOut.id).order_by(FanOut.id))
     grouped: dict[int, list[tuple[int, str, int, int]]] = {}
@@ -86,9 +85,7 @@ def fanouts_of(conclusion_ids: Iterable[int]) -> dict[int, list[tuple[int, str, 
 def recent_fanouts(user, limit: int = 5) -> list[tuple[int, str, int, int]]:
     """The latest fan-outs the dashboard links to, as (id, title, items counted, done): every one for
     staff, one's own for the others (who see their sources). One query."""
-    counted = func.sum(case((ActionItem.status == ItemStatus.CANCELLED, 0), else_=1))
-    done = func.sum(case((ActionItem.status == ItemStatus.DONE, 1), else_=0))
-    query = (select(FanOut.id, FanOut.title, func.coalesce(counted, 0), func.coalesce(done, 0))
+    query = (select(FanOut.id, FanOut.title, counted_column(), done_column())
              .outerjoin(ActionItem, ActionItem.fanout_id == FanOut.id).group_by(FanOut.id)
              .order_by(FanOut.id.desc()).limit(limit))
     if not is_staff(user):

@@ -7,6 +7,7 @@ from coordination import types
 from coordination.accounts.models import User
 from coordination.actions import queries as action_queries
 from coordination.actions.models import STATUS_LABELS
+from coordination.actions.progress import Progress
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.groups.models import ROLE_LABELS as GROUP_ROLE_LABELS
@@ -42,5 +43,7 @@ def index():
                   # "what do we owe": pending items, overdue first, then by due date (one query each)
                   my_items=action_queries.my_open_items(current_user),
                   org_items=action_queries.organisation_open_items(current_user), today=types.today(),
-                  fanouts=action_queries.recent_fanouts(current_user),
+                  # each with its progress as the matrix and the report state it (progress.py)
+                  fanouts=[(fanout_id, title, Progress(done, counted))
+                           for fanout_id, title, counted, done in action_queries.recent_fanouts(current_user)],
                   item_status_labels=translated(STATUS_LABELS))

@@ -25,7 +25,7 @@ class Section:
     label: str
     colour: str
     items: list
-    percent: int
+    percent: int | None  # of the counted items (None for cancelled: they do not count)
 
 
 def _items(user, where) -> tuple[list[ActionItem], set[int]]:
@@ -46,17 +46,18 @@ def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_sou
     items, sources_shown = _items(user, where)
     counts = Counter(i.status for i in items)
     total = len(items)
+    bars = status_bars(counts, total)  # the shares the chart shows, so the sections say the same
     sections = []
-    for status in STATUS_ORDER:
+    for status, bar in zip(STATUS_ORDER, bars, strict=True):
         rows = sorted((i for i in items if i.status == status),
                       key=lambda i: (i.due_date is None, i.due_date, sort_key(i.assignee_org.name), i.id))
         if rows:
             sections.append(Section(status.value, str(STATUS_LABELS[status]), STATUS_COLOURS[status], rows,
-                                    round(100 * len(rows) / total)))
+                                    bar.percent))
     overdue = sum(1 for i in items if i.overdue(today))
     return {
         "heading": heading, "facts": facts, "sections": sections, "total": total, "counts": counts,
-        "progress": progress(counts, total), "overdue": overdue, "bars": status_bars(counts, total),
+        "progress": progress(counts, total), "overdue": overdue, "bars": bars,
         "pending": sum(counts.get(s, 0) for s in PENDING), "today": today, "show_source": show_source,
         "sources_shown": sources_shown,
         "priority_labels": PRIORITY_LABELS, "generated": format_datetime(utcnow()),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from coordination import types
 from coordination.accounts.models import Role
-from coordination.actions import services
+from coordination.actions import reminders, services
 from coordination.actions.models import ActionItem, FanOut, FanOutScope, ItemStatus, Notification, ReminderLog
 from coordination.extensions import db
 from coordination.meetings.models import Visibility
@@ -219,7 +219,7 @@ def test_the_matrix_groups_by_region_with_status_words_and_counts(client, staff,
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     done = sum(1 for i in items if i.status == ItemStatus.DONE)
-    assert f"{round(100 * done / 212)} %" in html and f"opravljeno: {done} od 212 nalog" in html
+    assert f"{round(100 * done / 212)} %" in html and f"opravljeno {done} od 212; preklicane se ne štejejo" in html
     # regions in Slovenian order, each heading with its municipalities
     headings = re.findall(r'<h2 id="region-SI\d+">([^<]+) <', html)
     assert len(headings) == 12 and headings.index("Gorenjska") < headings.index("Goriška")
@@ -291,6 +291,10 @@ def test_the_matrix_has_a_fixed_number_of_queries(client, staff, sos_members, co
     few = _fan_out(few_conclusion, staff, scope=FanOutScope.CHOSEN, chosen=chosen)
     many = _fan_out(many_conclusion, staff)
     _spread(many, staff)
+    # the many have accounts and last reminders too: the matrix reads them in its one query
+    for name in ("Kamnik", "Kranj", "Ljubljana", "Žalec"):
+        f.user(Role.MUNICIPAL, f.municipality(name))
+    assert reminders.remind_fanout(many, staff, [i.id for i in many.items]) >= 1
     association = f.user(Role.ASSOCIATION)
     counts = {}
     for who in (staff, association):
@@ -365,3 +369,171 @@ def test_remind_rights(client, staff, conclusion):
         assert client.get(f"/razprsitve/{fanout.id}/opomni").status_code == 403
         assert client.post(f"/razprsitve/{fanout.id}/opomni").status_code == 403
         client.post("/odjava")
+
+
+# --- reminders that tell the truth (issue 13, item 5) ------------------------------------------
+
+def _reminded_orgs(fanout) -> set[str]:
+    """The municipalities whose users got a reminder notification of this fan-out."""
+    return set(db.session.scalars(select(Organisation.name).join(ActionItem, ActionItem.assignee_org_id == Organisation.id)
+                                  .join(Notification, Notification.item_id == ActionItem.id)
+                                  .where(ActionItem.fanout_id == fanout.id, Notification.kind == "reminder")))
+
+
+def test_remind_reaches_exactly_the_municipalities_the_filters_show(client, staff, conclusion):
+    kamnik, ljubljana, kranj, jesenice = (f.municipality(n) for n in ("Kamnik", "Ljubljana", "Kranj", "Jesenice"))
+    for org in (kamnik, ljubljana, kranj, jesenice):
+        f.user(Role.MUNICIPAL, org)
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=[o.id for o in (kamnik, ljubljana, kranj,
+                                                                                          jesenice)])
+    gorenjska = db.session.get(Region, kranj.region_id)
+    assert jesenice.region_id == gorenjska.id != kamnik.region_id
+    f.login(client, staff)
+    # the matrix with a region filter offers to remind the two it shows, and the link carries the filter
+    matrix = client.get(f"/razprsitve/{fanout.id}?region={gorenjska.code}").get_data(as_text=True)
+    assert f"/razprsitve/{fanout.id}/opomni?region={gorenjska.code}" in matrix
+    assert "Opomni 2 prikazani občini, ki nista končali" in matrix
+    confirm = client.get(f"/razprsitve/{fanout.id}/opomni?region={gorenjska.code}").get_data(as_text=True)
+    assert "Opomnimo 2 občini?" in confirm and "Kranj" in confirm and "Jesenice" in confirm
+    assert "Kamnik" not in confirm and "Ljubljana" not in confirm
+    assert "Opomnik bosta prejeli 2 občini" in confirm
+    assert "Filtri: Gorenjska." in confirm
+    assert f'<input type="hidden" name="region" value="{gorenjska.code}">' in confirm
+    response = client.post(f"/razprsitve/{fanout.id}/opomni", data={"region": gorenjska.code})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"?region={gorenjska.code}")
+    assert _reminded_orgs(fanout) == {"Kranj", "Jesenice"}
+    # a name search narrows it further: only Kamnik, found without its capital letter
+    response = client.post(f"/razprsitve/{fanout.id}/opomni", data={"q": "kamn"}, follow_redirects=True)
+    assert "Opomnjena je 1 občina." in response.get_data(as_text=True)
+    assert _reminded_orgs(fanout) == {"Kranj", "Jesenice", "Kamnik"}
+
+
+def test_remind_names_the_municipalities_without_an_account(client, staff, conclusion):
+    kamnik, kranj, zalec = (f.municipality(n) for n in ("Kamnik", "Kranj", "Žalec"))
+    f.user(Role.MUNICIPAL, kamnik)
+    f.user(Role.MUNICIPAL, zalec, active=False)  # a deactivated account reaches nobody either
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=[kamnik.id, kranj.id, zalec.id])
+    f.login(client, staff)
+    confirm = client.get(f"/razprsitve/{fanout.id}/opomni").get_data(as_text=True)
+    assert "Opomnimo 3 občine?" in confirm and "Opomnik bo prejela 1 občina" in confirm
+    assert "2 občini nimata računa" in confirm
+    no_account = re.search(r'<p class="no-account">(.*?)</p>', confirm, re.S).group(1)
+    assert "Kranj" in no_account and "Žalec" in no_account and "Kamnik" not in no_account
+    assert "Pošlji opomnik 1 občini" in confirm
+
+
+def test_a_run_that_reminds_nobody_is_a_warning(client, staff, conclusion):
+    kamnik, kranj = f.municipality("Kamnik"), f.municipality("Kranj")
+    f.user(Role.MUNICIPAL, kamnik)
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=[kamnik.id, kranj.id])
+    f.login(client, staff)
+    # an empty selection (nothing shown is waiting): refused with a warning, nothing sent
+    empty = client.post(f"/razprsitve/{fanout.id}/opomni", data={"status": "done"})
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and 'class="flash flash-warning"' in html and "Nihče ni bil opomnjen" in html
+    assert "flash-success" not in html and db.session.scalar(select(func.count()).select_from(ReminderLog)) == 0
+    # only Kranj shown, and nobody there has an account: the page says so and offers no button
+    confirm = client.get(f"/razprsitve/{fanout.id}/opomni?q=Kranj").get_data(as_text=True)
+    assert "Opomnika zdaj ne bi prejel nihče." in confirm and "Pošlji opomnik" not in confirm
+    posted = client.post(f"/razprsitve/{fanout.id}/opomni", data={"q": "Kranj"}, follow_redirects=True)
+    html = posted.get_data(as_text=True)
+    assert 'class="flash flash-warning"' in html and "flash-success" not in html
+    # Kamnik reminded, then again the same day: a warning the second time
+    first = client.post(f"/razprsitve/{fanout.id}/opomni", data={"q": "Kamnik"}, follow_redirects=True)
+    assert "Opomnjena je 1 občina." in first.get_data(as_text=True)
+    again = client.post(f"/razprsitve/{fanout.id}/opomni", data={"q": "Kamnik"}, follow_redirects=True)
+    html = again.get_data(as_text=True)
+    assert 'class="flash flash-warning"' in html and "flash-success" not in html
+    assert "danes že opomnjene" in html
+
+
+def test_the_matrix_shows_when_each_municipality_was_last_reminded(client, staff, conclusion):
+    kamnik, kranj = f.municipality("Kamnik"), f.municipality("Kranj")
+    f.user(Role.MUNICIPAL, kamnik)
+    f.user(Role.MUNICIPAL, kranj)
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=[kamnik.id, kranj.id])
+    f.login(client, staff)
+    assert "cell-reminded" not in client.get(f"/razprsitve/{fanout.id}").get_data(as_text=True)
+    client.post(f"/razprsitve/{fanout.id}/opomni", data={"q": "Kamnik"})
+    html = client.get(f"/razprsitve/{fanout.id}").get_data(as_text=True)
+    today = types.today()
+    cell = re.search(r'<li class="cell status-open[^"]*">\s*<a[^>]*>Kamnik</a>.*?</li>', html, re.S).group(0)
+    assert f"opomnjena {today.day}. {today.month}. {today.year}" in cell
+    other = re.search(r'<li class="cell status-open[^"]*">\s*<a[^>]*>Kranj</a>.*?</li>', html, re.S).group(0)
+    assert "opomnjena" not in other
+
+
+def test_an_association_without_members_is_told_so(client, staff, conclusion):
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=[f.municipality("Kamnik").id])
+    sos = f.by_short_name("SOS")
+    assert not db.session.scalar(select(func.count()).select_from(association_membership).where(
+        association_membership.c.association_id == sos.id))
+    f.login(client, f.user(Role.ASSOCIATION, sos))
+    matrix = client.get(f"/razprsitve/{fanout.id}").get_data(as_text=True)
+    assert "Vaše združenje v delovnem prostoru nima članic" in matrix and "/opomni" not in matrix
+    confirm = client.get(f"/razprsitve/{fanout.id}/opomni").get_data(as_text=True)
+    assert "Vaše združenje v delovnem prostoru nima članic" in confirm
+    assert "opravile ali preklicale" not in confirm
+
+
+def test_an_association_with_members_is_not_told_it_has_none(client, staff, conclusion, sos_members):
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=[sos_members[0].id])
+    services.change_status(fanout.items[0], ItemStatus.DONE, author=staff)
+    f.login(client, f.user(Role.ASSOCIATION, f.by_short_name("SOS")))
+    assert "nima članic" not in client.get(f"/razprsitve/{fanout.id}").get_data(as_text=True)
+    confirm = client.get(f"/razprsitve/{fanout.id}/opomni").get_data(as_text=True)
+    assert "nima članic" not in confirm and "Vse vaše članice pri tej nalogi so jo opravile ali preklicale." in confirm
+
+
+# --- figures that agree (issue 13, item 6) ------------------------------------------------------
+
+def test_progress_is_the_same_in_the_matrix_the_report_and_the_dashboard(client, staff, conclusion):
+    from tests.documents.test_documents import pdftotext
+
+    chosen = db.session.scalars(select(Organisation.id).where(Organisation.kind == OrgKind.MUNICIPALITY)
+                                .order_by(Organisation.id).limit(10)).all()
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=chosen)
+    items = sorted(fanout.items, key=lambda i: i.id)
+    for item in items[:3]:
+        services.change_status(item, ItemStatus.DONE, author=staff)
+    for item in items[3:5]:
+        services.change_status(item, ItemStatus.CANCELLED, author=staff)
+    db.session.commit()
+    # done 3 of the 8 not cancelled: 38 %, never 30 % (3 of 10)
+    sentence = "opravljeno 3 od 8; preklicane se ne štejejo"
+    f.login(client, staff)
+    matrix = client.get(f"/razprsitve/{fanout.id}").get_data(as_text=True)
+    figure = re.search(r'<p class="progress-figure">(.*?)</p>', matrix, re.S).group(1)
+    assert "<strong>38 %</strong>" in figure and sentence in figure
+    assert re.search(r"<tfoot>.*?38 %</td></tr></tfoot>", matrix, re.S)
+    assert re.search(r"Opravljena</text>\s*<rect[^>]*/>\s*<text[^>]*>3 \(38 %\)</text>", matrix)
+    assert re.search(r"Preklicana</text>\s*<rect[^>]*/>\s*<text[^>]*>2 \(se ne šteje\)</text>", matrix)
+    report = " ".join(pdftotext(client.get(f"/razprsitve/{fanout.id}/porocilo.pdf").data).split())
+    assert f"38 % · {sentence}" in report and "3 (38 %)" in report
+    dashboard = client.get("/").get_data(as_text=True)
+    assert f"38 % · {sentence}" in dashboard
+
+
+def test_every_colour_has_a_legend_in_words(client, staff, conclusion):
+    fanout = _fan_out(conclusion, staff, scope=FanOutScope.CHOSEN, chosen=[f.municipality("Kamnik").id])
+    f.login(client, staff)
+    html = client.get(f"/razprsitve/{fanout.id}").get_data(as_text=True)
+    legend = re.search(r'<ul class="legend">(.*?)</ul>', html, re.S).group(1)
+    for status in ItemStatus:
+        assert f'legend-swatch status-{status.value}"' in legend
+    for words in ("Odprta", "V teku", "Blokirana", "Opravljena", "Preklicana", "zamuja"):
+        assert words in legend, words
+
+
+def test_find_a_municipality_by_name(client, staff, conclusion):
+    fanout = _fan_out(conclusion, staff)
+    f.login(client, staff)
+    html = client.get(f"/razprsitve/{fanout.id}?q=crnomelj").get_data(as_text=True)
+    assert html.count('class="cell status-') == 1 and "Črnomelj" in html
+    assert 'name="q" value="crnomelj"' in html and "Prikazana je 1 občina od 212." in html
+    fragment = client.get(f"/razprsitve/{fanout.id}?q=ško", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment
+    names = re.findall(r'<a href="/naloge/\d+">([^<]+)</a>', fragment)
+    assert names and all("ško" in n.lower() for n in names) and "Škofja Loka" in names
+    nothing = client.get(f"/razprsitve/{fanout.id}?q=Atlantida").get_data(as_text=True)
+    assert nothing.count('class="cell status-') == 0 and "Tem filtrom ne ustreza nobena občina." in nothing

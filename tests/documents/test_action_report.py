@@ -94,7 +94,7 @@ def test_fanout_report_with_chart_owners_and_overdue_marks_for_212_items(client,
     assert typical_cpu < 2.0
     done = sum(1 for i in setting["items"] if i.status == ItemStatus.DONE)
     for expected in ("POROČILO O STANJU NALOG", "Imenovati predstavnika za strategijo", "vse občine",
-                     "Odprta", "Blokirana", "Opravljena", f"{round(100 * done / 212)} % opravljeno",
+                     "Odprta", "Blokirana", "Opravljena", f"{round(100 * done / 212)} % · opravljeno {done} od 212",
                      "Črnomelj", "Škofja Loka", "Žalec", "Nosilec", "Regija", "Rok", "zamuja 1 dan", "Jugovzhodna Slovenija",
                      f"stran 1 od {pages}", f"stran {pages} od {pages}"):
         assert expected in text, expected
@@ -126,7 +126,7 @@ def test_meeting_and_group_reports_show_owners_and_only_what_the_user_may_see(cl
     meeting, group = setting["meeting"], setting["group"]
     text = pdftotext(_get(client, setting["secretary"], f"/sestanki/{meeting.id}/naloge.pdf").data)
     for expected in ("3. seja delovne skupine za informatiko", "Poslati šifrante čakalnih vrst", "Kamnik",
-                     "Secretary Kamnik", "zamuja 3 dni", "Pregledati žige", "Žalec", "DS-IT", "50 % opravljeno"):
+                     "Secretary Kamnik", "zamuja 3 dni", "Pregledati žige", "Žalec", "DS-IT", "50 % · opravljeno 1 od 2"):
         assert expected in text, expected
     assert "Imenovati predstavnika" not in text  # another meeting's items
     group_text = pdftotext(client.get(f"/skupine/{group.id}/naloge.pdf").data)

@@ -69,11 +69,20 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
     expect(ministry.locator(".progress-figure")).to_contain_text("1 od 212")
     expect(ministry.locator("main")).to_contain_text("Kamnik")
     ministry.get_by_role("link", name=re.compile(r"Opomni 211 občin")).click()
-    expect(ministry.locator("main")).to_contain_text("211")
-    ministry.get_by_role("button", name="Pošlji opomnike").click()
+    # before sending: how many will receive it, and which municipalities have no account
+    expect(ministry.locator("h1")).to_have_text("Opomnimo 211 občin?")
+    expect(ministry.locator("main")).to_contain_text("Opomnik bo prejela 1 občina")
+    expect(ministry.locator("p.no-account")).to_contain_text("Kranj")
+    ministry.get_by_role("button", name="Pošlji opomnik 1 občini").click()
     # only municipalities with accounts get a reminder (here Ljubljana); the others are said to be skipped
     expect(ministry.locator(".flashes")).to_contain_text("Opomnjena je 1 občina.")
     expect(ministry.locator(".flashes")).to_contain_text("nihče nima računa")
+    # find it by name (live, as typed): the matrix says when it was reminded
+    ministry.locator("#q").fill("Ljublj")  # also "Dol pri Ljubljani"
+    expect(ministry.locator("li.cell")).to_have_count(2)
+    expect(ministry.locator("li.cell", has_text=re.compile(r"^\s*Ljubljana"))).to_contain_text("opomnjena")
+    expect(ministry.locator("li.cell", has_text="Dol pri Ljubljani")).not_to_contain_text("opomnjena")
+    expect(ministry).to_have_url(re.compile(r"[?&]q=Ljublj"))
     with ministry.expect_download() as download:
         ministry.get_by_role("link", name=re.compile("Poročilo o stanju")).click()
     path = download.value.path()

@@ -146,12 +146,39 @@ def _create(conclusion: Conclusion, form: FanOutForm):
     return redirect(target)
 
 
-def _filters() -> dict:
-    status = request.args.get("status", "")
+def _filters(values=None) -> dict:
+    """The matrix's filters from the query string (or, for the reminder's POST, the form): status,
+    region, only our members, and a name to look for (`q`)."""
+    values = request.args if values is None else values
+    status = values.get("status", "")
     valid = {s.value for s in ItemStatus} | {matrices.OVERDUE}
     return {"status": status if status in valid else "",
-            "region": request.args.get("region", "")[:8],
-            "members_only": request.args.get("members") == "1"}
+            "region": values.get("region", "")[:8],
+            "members_only": values.get("members") == "1",
+            "q": values.get("q", "").strip()[:100]}
+
+
+def _filter_args(filters: dict) -> dict:
+    """The filters in use as URL parameters (to carry them to the reminder and back)."""
+    args = {"status": filters["status"], "region": filters["region"], "q": filters["q"],
+            "members": "1" if filters["members_only"] else ""}
+    return {key: value for key, value in args.items() if value}
+
+
+def _filter_words(filters: dict, matrix) -> list[str]:
+    """The filters in use in words, so the reminder says which municipalities it means."""
+    words = []
+    if filters["status"]:
+        words.append(_("overdue") if filters["status"] == matrices.OVERDUE
+                     else str(STATUS_LABELS[ItemStatus(filters["status"])]))
+    regions = {block.code: block.name for block in matrix.regions}
+    if filters["region"] in regions:
+        words.append(regions[filters["region"]])
+    if filters["members_only"]:
+        words.append(_("only our members"))
+    if filters["q"]:
+        words.append(_("name contains “%(text)s”", text=filters["q"]))
+    return words
 
 
 @bp.route("/razprsitve/<int:fanout_id>")
@@ -161,32 +188,47 @@ def view(fanout_id: int):
     filters = _filters()
     matrix = matrices.fanout_matrix(fanout, current_user, **filters)
     return render("actions/matrix.html", "actions/_matrix_cells.html", fanout=fanout, matrix=matrix,
-                  filters=filters, status_labels=STATUS_LABELS, status_order=matrices.STATUS_ORDER,
-                  scope_labels=SCOPE_LABELS,
+                  filters=filters, filter_args=_filter_args(filters), status_labels=STATUS_LABELS,
+                  status_order=matrices.STATUS_ORDER, status_colours=matrices.STATUS_COLOURS,
+                  scope_labels=SCOPE_LABELS, today=types.today(),
                   overdue=matrices.OVERDUE, source_visible=can_view_conclusion(current_user, fanout.conclusion))
 
 
 @bp.route("/razprsitve/<int:fanout_id>/opomni", methods=["GET", "POST"])
 @guard(perm.can_browse)
 def remind(fanout_id: int):
-    """GET: the confirmation ("Remind 37 municipalities?"); POST: send."""
+    """GET: the confirmation ("Remind 37 municipalities?"): exactly the municipalities the matrix
+    shows with its filters (carried in the query string, then in hidden fields), who of them will
+    receive it, and who cannot (no account) or was reminded today already. POST: send."""
     fanout = _fanout_or_404(fanout_id)
     require(perm.can_remind, fanout)
-    matrix = matrices.fanout_matrix(fanout, current_user)
+    filters = _filters(request.values)
+    matrix = matrices.fanout_matrix(fanout, current_user, **filters)
+    today = types.today()
+    selection = matrix.remindable
+    without_account = [c for c in selection if not c.has_account]
+    reminded_today = [c for c in selection if c.has_account and c.reminded_on == today]
+    receivers = [c for c in selection if c.has_account and c.reminded_on != today]
+    back = url_for("fanouts.view", fanout_id=fanout.id, **_filter_args(filters))
+    status = 200
     if request.method == "POST":
-        if not matrix.remindable:
-            flash(_("Every municipality has finished or cancelled its item: nobody to remind."), "info")
-            return redirect(url_for("fanouts.view", fanout_id=fanout.id))
-        sent = reminders.remind_fanout(fanout, current_user, matrix.remindable)
-        if not sent:  # a run that reminds nobody is a warning, never a green success
-            flash(_("Nobody was reminded: every municipality not done was reminded today already or has "
-                    "nobody to write to."), "warning")
-            return redirect(url_for("fanouts.view", fanout_id=fanout.id))
-        flash(ngettext("Reminded %(num)d municipality.", "Reminded %(num)d municipalities.", sent), "success")
-        if sent < len(matrix.remindable):
-            flash(_("Municipalities already reminded today or without anybody to write to were skipped."), "info")
-        return redirect(url_for("fanouts.view", fanout_id=fanout.id))
-    wanted = set(matrix.remindable)
-    names = [(c.org_name, c.status) for block in matrix.regions for c in block.cells if c.item_id in wanted]
-    return render("actions/fanout_remind.html", fanout=fanout, matrix=matrix, names=names, status_labels=STATUS_LABELS)
-
+        if selection:
+            sent = reminders.remind_fanout(fanout, current_user, [c.item_id for c in selection])
+            if not sent:  # a run that reminds nobody is a warning, never a green success
+                flash(_("Nobody was reminded: every municipality shown that is not done was reminded today "
+                        "already or has nobody to write to."), "warning")
+                return redirect(back)
+            flash(ngettext("Reminded %(num)d municipality.", "Reminded %(num)d municipalities.", sent), "success")
+            if sent < len(selection):
+                flash(ngettext("%(num)d municipality was skipped: reminded today already or nobody there has an "
+                               "account.", "%(num)d municipalities were skipped: reminded today already or nobody "
+                               "there has an account.", len(selection) - sent), "info")
+            return redirect(back)
+        # an empty selection: nothing to send, said as a warning on the page that explains why
+        flash(_("Nobody was reminded: no municipality shown is waiting for its item."), "warning")
+        status = 422
+    return render("actions/fanout_remind.html", fanout=fanout, matrix=matrix, selection=selection,
+                  without_account=without_account, reminded_today=reminded_today, receivers=receivers,
+                  filters=filters, filter_args=_filter_args(filters), filter_words=_filter_words(filters, matrix),
+                  back=back, status=status,
+                  status_labels=STATUS_LABELS)
