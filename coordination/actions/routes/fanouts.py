@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from coordination import types
+from coordination.actions import glance as glances
 from coordination.actions import matrix as matrices
 from coordination.actions import permissions as perm
 from coordination.actions import reminders, services
@@ -163,7 +164,8 @@ def view(fanout_id: int):
     return render("actions/matrix.html", "actions/_matrix_cells.html", fanout=fanout, matrix=matrix,
                   filters=filters, status_labels=STATUS_LABELS, status_order=matrices.STATUS_ORDER,
                   scope_labels=SCOPE_LABELS,
-                  overdue=matrices.OVERDUE, source_visible=can_view_conclusion(current_user, fanout.conclusion))
+                  overdue=matrices.OVERDUE, source_visible=can_view_conclusion(current_user, fanout.conclusion),
+                  glance=glances.fanout_glance(fanout, current_user))
 
 
 @bp.route("/razprsitve/<int:fanout_id>/opomni", methods=["GET", "POST"])
