@@ -80,6 +80,7 @@ class Glance:
     shapes = STATUS_SHAPES
     colours = STATUS_COLOURS
     labels = STATUS_LABELS
+    order = STATUS_ORDER
 
     @property
     def total(self) -> int:
