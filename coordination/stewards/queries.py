@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
