@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from coordination import types
 from coordination.actions import queries
+from coordination.actions.glance import fanout_glance
 from coordination.actions.matrix import STATUS_COLOURS, STATUS_ORDER, progress, status_bars
 from coordination.actions.models import PENDING, PRIORITY_LABELS, STATUS_LABELS, ActionItem
 from coordination.documents.meetings import slug
@@ -40,8 +41,10 @@ def _items(user, where) -> tuple[list[ActionItem], set[int]]:
     return [item for item, _shown in rows], {item.id for item, shown in rows if shown}
 
 
-def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_source: bool = True) -> dict:
-    """Template context of the report over the items matching the SQL condition `where`."""
+def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_source: bool = True,
+            fanout=None) -> dict:
+    """Template context of the report over the items matching the SQL condition `where`; a fan-out's
+    report adds its map and region table (`glance`: the same drawing as the matrix page)."""
     today = types.today()
     items, sources_shown = _items(user, where)
     counts = Counter(i.status for i in items)
@@ -63,6 +66,7 @@ def context(user, where, *, heading: str, facts: list[tuple[str, str]], show_sou
         "priority_labels": PRIORITY_LABELS, "generated": format_datetime(utcnow()),
         # a fan-out's items all carry its title (the heading): then the table names owners and regions
         "one_title": total > 1 and len({i.title for i in items}) == 1,
+        "glance": fanout_glance(fanout, user, today) if fanout is not None else None,
     }
 
 

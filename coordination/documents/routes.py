@@ -92,8 +92,10 @@ def conclusions_pdf(meeting_id: int):
 
 # --- action-item status reports (documents/actions.py): a group, a meeting, a fan-out, a municipality ---
 
-def _actions_report(where, *, heading: str, facts: list, name: str, show_source: bool = True) -> Response:
-    context = reports.context(current_user, where, heading=heading, facts=facts, show_source=show_source)
+def _actions_report(where, *, heading: str, facts: list, name: str, show_source: bool = True,
+                    fanout=None) -> Response:
+    context = reports.context(current_user, where, heading=heading, facts=facts, show_source=show_source,
+                              fanout=fanout)
     return _attachment(render_pdf("pdf/action_report.html", **context), reports.filename(name))
 
 
@@ -133,7 +135,7 @@ def fanout_report_pdf(fanout_id: int):
               if perm.can_view_conclusion(current_user, fanout.conclusion) else _("A conclusion you may not see"))
     facts = [(_("Conclusion"), source), (_("Municipalities"), describe_scope(fanout))]
     return _actions_report(reports.fanout_scope(fanout), heading=fanout.title, facts=facts, name=fanout.title,
-                           show_source=False)
+                           show_source=False, fanout=fanout)
 
 
 @bp.route("/organizacije/<int:org_id>/naloge.pdf")

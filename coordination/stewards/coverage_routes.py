@@ -16,7 +16,7 @@ from coordination.organisations.reference import ATTRIBUTION
 from coordination.roles import signed_in
 from coordination.stewards import forms, queries, services
 from coordination.stewards import permissions as perm
-from coordination.stewards.geometry import coverage_map
+from coordination.stewards.drawing import coverage_map
 from coordination.stewards.routes import labels
 from coordination.types import today
 from coordination.web.authz import guard, public, require

@@ -11,7 +11,7 @@ from coordination.organisations import services as organisations
 from coordination.organisations.reference import ATTRIBUTION
 from coordination.stewards import dcat, export, queries
 from coordination.stewards import permissions as perm
-from coordination.stewards.geometry import coverage_map
+from coordination.stewards.drawing import coverage_map
 from coordination.stewards.routes import labels
 from coordination.types import today, utcnow
 from coordination.web.authz import guard, public

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -17,7 +18,6 @@ from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
 from coordination.roles import Role, is_staff, signed_in
-from coordination.stewards.geometry import DATA
 from coordination.stewards.models import Appointment, AppointmentStatus, Dataset, StewardRole
 from coordination.web.formatting import sort_key
 
@@ -26,6 +26,7 @@ STATES = (CONFIRMED, NOMINATED, NONE)
 WARN_DAYS = 30  # appointments ending within this many days are flagged
 PENDING = (AppointmentStatus.NOMINATED, AppointmentStatus.RETURNED)
 SURS = "Vir: SURS"
+DATA = Path(__file__).resolve().parent.parent / "data"  # the reference data shipped with the app
 STATE_LABELS = {CONFIRMED: _l("Confirmed steward"), NOMINATED: _l("Nominated only"), NONE: _l("No steward")}
 
 

@@ -4,8 +4,9 @@ click on the map. Low in the layers (web/), so any feature may draw a map; pure,
 
 The projection is equirectangular with longitudes shrunk by cos(46°), the middle latitude of the
 country: at this size it is indistinguishable from a conformal projection and trivially invertible
-in the browser (static/points-map.js uses the numbers of `projection()`). `templates/macros/map.html`
-draws the outlines; a page adds its marks.
+in the browser (static/points-map.js uses the numbers of `projection()`). This is the ONE projection
+and outline code of the app; `templates/macros/map.html` is the one drawing (outlines, marker shapes,
+legend) that the points, stewards, organisation and fan-out maps share, on the page and in the PDF.
 """
 from __future__ import annotations
 
@@ -97,6 +98,39 @@ def _centroid(points) -> tuple[float, float, float]:
     if not area:
         return 0.0, points[0][0], points[0][1]
     return area / 2, cx / (3 * area), cy / (3 * area)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A thing on the map: `shape` names a marker of macros/map.html (circle, square, triangle,
+    diamond, cross); `ring` draws an outline around it (e.g. overdue); `href` makes it a link."""
+    x: float
+    y: float
+    shape: str
+    fill: str
+    title: str
+    href: str | None = None
+    ring: bool = False
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class View:
+    """What macros/map.html draws: the outlines (projected once per process) and the marks."""
+    width: int
+    height: int
+    regions: tuple[Region, ...]
+    marks: tuple = ()
+    highlight: str | None = None  # a region's code, drawn stronger
+
+
+def view(marks=(), highlight: str | None = None) -> View:
+    proj = projection()
+    return View(proj.width, proj.height, regions(), tuple(marks), highlight)
+
+
+def xy(lon: float, lat: float) -> tuple[float, float]:
+    return projection().xy(lon, lat)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from coordination import types
+from coordination.actions import glance as glances
 from coordination.actions import matrix as matrices
 from coordination.actions import permissions as perm
 from coordination.actions import reminders, services
@@ -28,7 +29,7 @@ from coordination.meetings.models import Conclusion
 from coordination.meetings.permissions import can_view_conclusion
 from coordination.organisations import services as organisations
 from coordination.web.authz import guard, require, reveal
-from coordination.web.htmx import render
+from coordination.web.htmx import render, wants_fragment
 
 bp = Blueprint("fanouts", __name__)
 bp.add_app_template_filter(describe_scope, "fanout_scope")
@@ -191,7 +192,9 @@ def view(fanout_id: int):
                   filters=filters, filter_args=_filter_args(filters), status_labels=STATUS_LABELS,
                   status_order=matrices.STATUS_ORDER, status_colours=matrices.STATUS_COLOURS,
                   scope_labels=SCOPE_LABELS, today=types.today(),
-                  overdue=matrices.OVERDUE, source_visible=can_view_conclusion(current_user, fanout.conclusion))
+                  overdue=matrices.OVERDUE, source_visible=can_view_conclusion(current_user, fanout.conclusion),
+                  # the map and tiles show the whole fan-out; a filter's fragment does not redraw them
+                  glance=None if wants_fragment() else glances.fanout_glance(fanout, current_user))
 
 
 @bp.route("/razprsitve/<int:fanout_id>/opomni", methods=["GET", "POST"])
