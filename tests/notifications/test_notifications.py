@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from coordination.accounts.models import Role
 from coordination.actions import services as actions
 from coordination.actions.models import ItemStatus, Notification
-from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.notifications import services as notifications
 from tests import factories as f
