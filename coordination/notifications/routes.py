@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 import coordination.notifications.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.actions.models import Notification
+from coordination.notifications import item_mail as _item_mail  # noqa: F401  (e-mails the items' notices)
 from coordination.notifications import minutes as _minutes  # noqa: F401  (listens to the minutes)
 from coordination.notifications import services
 from coordination.notifications.forms import EmailSettingsForm

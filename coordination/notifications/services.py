@@ -62,17 +62,20 @@ def notification_text(notification: Notification) -> str:
     ("Kamnik: naloga „…“ je opravljena"); a fan-out's grouped status changes by their count."""
     if notification.kind == NotificationKind.MESSAGE:  # another feature's notice, worded in the recipient's language
         return notification.detail
-    item = notification.item
+    if notification.kind == NotificationKind.STATUS_CHANGED and notification.count > 1:
+        title = notification.item.title if notification.item is not None else "…"
+        return grouped_text(notification.count, title, notification.detail, today_=_is_today(notification))
+    return item_text(notification.kind, notification.item, notification.detail)
+
+
+def item_text(kind: NotificationKind, item, detail: str) -> str:
+    """One event on one item, naming its organisation (also an e-mail's subject)."""
     title = item.title if item is not None else "…"
     org = item.assignee_org.name if item is not None else "…"
-    kind = notification.kind
     if kind == NotificationKind.ASSIGNED:
         return _("%(org)s: new action item “%(title)s” assigned to you", org=org, title=title)
     if kind == NotificationKind.STATUS_CHANGED:
-        if notification.count > 1:
-            return grouped_text(notification.count, title, notification.detail, today_=_is_today(notification))
-        return _("%(org)s: action item “%(title)s” is %(status)s", org=org, title=title,
-                 status=_label(notification.detail).lower())
+        return _("%(org)s: action item “%(title)s” is %(status)s", org=org, title=title, status=_label(detail).lower())
     if kind == NotificationKind.COMMENTED:
         return _("%(org)s: new entry on the action item “%(title)s”", org=org, title=title)
     return _("%(org)s: reminder of the action item “%(title)s”", org=org, title=title)
