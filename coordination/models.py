@@ -2,6 +2,7 @@
 from coordination.accounts.models import AccountToken, LoginAttempt, User  # noqa: F401
 from coordination.actions.models import (  # noqa: F401
     ActionItem,
+    EmailOptOut,
     FanOut,
     ImportBatch,
     ItemUpdate,

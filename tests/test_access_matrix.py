@@ -245,7 +245,7 @@ MATRIX: dict[str, list[tuple]] = {
     "notifications.mark_read": [("POST", "/obvestila/{notification}/prebrano", {}, OWN_NOTIFICATION)],
     "notifications.mark_all_read": [("POST", "/obvestila/prebrano", {}, {r: 302 for r in ROLES})],
     "notifications.settings": [("GET", "/racun/obvestila", None, SIGNED_IN),
-                               ("POST", "/racun/obvestila", {"digest_enabled": "y"}, {r: 302 for r in ROLES})],
+                               ("POST", "/racun/obvestila", {"digest": "y", "minutes": "y"}, {r: 302 for r in ROLES})],
     "calendar.group_feed": [("GET", "/koledar/skupina/ni-takega-zetona-0123456789abcdefghijk.ics", None,
                              {r: 404 for r in ROLES})],
     # a single action item. {action} is Kamnik's item from the internal {conclusion} of DS-MAT (created by the

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 
 from coordination.accounts.models import User
+from coordination.actions.models import EmailKind
+from coordination.actions.preferences import wants_mail
 from coordination.extensions import db
 
 
@@ -15,6 +17,7 @@ class FanOutCheck:
     regions: list[tuple[str, list[str]]]  # [(region, [municipality, …]), …] in Slovenian order
     reach: int                            # municipalities that get an item
     people: int                           # active accounts told at once, in the app
+    mailed: int                           # of those, how many also get an e-mail now (assignment mail on)
     digest: int                           # of those, how many get the daily e-mail digest
     without_account: list[str]            # municipalities nobody can be told of: they see it on a next login
 
@@ -28,8 +31,9 @@ def fanout_check(targets: list[tuple[int, str]], municipalities: list[tuple[str,
     """`targets`: (id, name) the fan-out reaches; `municipalities`: the form's [(region, [(id, name)])]
     (already loaded for the checkboxes). One grouped query counts the accounts of every target."""
     ids = {org_id for org_id, _name in targets}
-    counts = {org_id: (people, digest) for org_id, people, digest in db.session.execute(
+    counts = {org_id: (people, mailed, digest) for org_id, people, mailed, digest in db.session.execute(
         select(User.organisation_id, func.count(User.id),
+               func.coalesce(func.sum(case((wants_mail(EmailKind.ASSIGNMENT), 1), else_=0)), 0),
                func.coalesce(func.sum(case((User.digest_enabled, 1), else_=0)), 0))
         .where(User.organisation_id.in_(ids), User.active).group_by(User.organisation_id))} if ids else {}
     regions, without = [], []
@@ -38,5 +42,6 @@ def fanout_check(targets: list[tuple[int, str]], municipalities: list[tuple[str,
         if names:
             regions.append((region, names))
         without.extend(name for org_id, name in rows if org_id in ids and org_id not in counts)
-    return FanOutCheck(regions=regions, reach=len(ids), people=sum(p for p, _d in counts.values()),
-                       digest=sum(int(d) for _p, d in counts.values()), without_account=without)
+    return FanOutCheck(regions=regions, reach=len(ids), people=sum(p for p, _m, _d in counts.values()),
+                       mailed=sum(int(m) for _p, m, _d in counts.values()),
+                       digest=sum(int(d) for _p, _m, d in counts.values()), without_account=without)

@@ -205,10 +205,31 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     link: Mapped[str | None] = mapped_column(String(300))  # the page of a MESSAGE (a path of this app)
+    # status changes of one fan-out's items on one day share one row per user ("fanout:<id>:<status>:<day>"),
+    # `count` says how many municipalities it stands for (raised atomically, see actions.services._notify)
+    group_key: Mapped[str | None] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(default=1, server_default="1")
 
     item: Mapped[ActionItem | None] = relationship()
 
-    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at", "id"),)
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at", "id"),
+                      UniqueConstraint("user_id", "group_key", name="uq_notification_group"))
+
+
+class EmailKind(enum.StrEnum):
+    """The kinds of event a user may get e-mail about (the daily digest is User.digest_enabled)."""
+    ASSIGNMENT = "assignment"   # an item assigned to you or your organisation, and reminders of it
+    STATUS = "status"           # a change of state: items you follow, hosting requests
+    COMMENTS = "comments"       # a new entry in the progress log of your item
+    MINUTES = "minutes"         # minutes circulated, commented, approved or revised
+
+
+class EmailOptOut(db.Model):
+    """A kind of e-mail the user does not want; no row means yes (every kind is on by default)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[EmailKind] = mapped_column(enum_column(EmailKind), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReminderLog(db.Model):

@@ -35,10 +35,12 @@ from coordination.actions.models import (
     PENDING,
     STATUS_LABELS,
     ActionItem,
+    EmailKind,
     FanOut,
     NotificationKind,
     ReminderLog,
 )
+from coordination.actions.preferences import wants_mail
 from coordination.audit.services import record
 from coordination.extensions import db, insert_on_conflict
 from coordination.types import utcnow
@@ -274,8 +276,9 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
 def _mail_reminders(fanout: FanOut, sender: User, rows: list[tuple[int, ActionItem]]) -> None:
     """The e-mails of a matrix reminder, queued in the reminder's transaction: the request never waits
     for a mail server, and `flask mail send` retries what fails (the reminder stays claimed)."""
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({uid for uid, _item in rows}), User.active))}
+    users = {u.id: u for u in db.session.scalars(  # those who want e-mail about their assigned items
+        select(User).where(User.id.in_({uid for uid, _item in rows}), User.active,
+                           wants_mail(EmailKind.ASSIGNMENT)))}
     messages = []
     for user_id, item in rows:
         user = users.get(user_id)

@@ -3,7 +3,7 @@ status along the allowed transitions, the progress log, and the notifications ea
 Every change is audited by the flush hook (ActionItem, ItemUpdate and FanOut are audited models)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from sqlalchemy import insert, select, update
@@ -22,10 +22,10 @@ from coordination.actions.models import (
     NotificationKind,
     Priority,
 )
-from coordination.extensions import db
+from coordination.extensions import db, insert_on_conflict
 from coordination.meetings.models import Conclusion
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
-from coordination.types import utcnow
+from coordination.types import today, utcnow
 
 
 class ActionError(ValueError):
@@ -69,16 +69,66 @@ def _org_users(org_ids: Iterable[int]) -> dict[int, list[int]]:
     return users
 
 
+# Features above this one e-mail the people told (notifications/item_mail.py registers itself here, as
+# actions sits below it): listener(kind, [(user_id, item), …], author, detail)
+NOTICE_LISTENERS: list[Callable] = []
+
+
+def on_notice(listener: Callable) -> Callable:
+    if listener not in NOTICE_LISTENERS:
+        NOTICE_LISTENERS.append(listener)
+    return listener
+
+
 def _notify(rows: list[tuple[int, ActionItem]], kind: NotificationKind, author, detail: str = "") -> None:
-    """One notification per (user, item), never to the author themself; one INSERT for all."""
+    """One notification per (user, item), never to the author themself; one INSERT for all. Status
+    changes of a fan-out's items are grouped instead (see _notify_grouped). The listeners hear of the
+    new notices (a grouped line only when it is new: one e-mail per fan-out and day, not one per municipality)."""
     author_id = getattr(author, "id", None)
     label = author.name if author is not None else ""
     unique = {(user_id, item.id): item for user_id, item in rows if user_id != author_id}  # creator and assignee
+    told: list[tuple[int, ActionItem]] = []
+    if kind == NotificationKind.STATUS_CHANGED:
+        grouped = {key: item for key, item in unique.items() if item.fanout_id is not None}
+        told = _notify_grouped(grouped, label, detail)
+        unique = {key: item for key, item in unique.items() if key not in grouped}
     values = [{"user_id": user_id, "kind": kind, "item_id": item_id, "actor_label": label[:200],
                "detail": detail[:300], "created_at": utcnow()}
               for (user_id, item_id) in unique]
     if values:
         db.session.execute(insert(Notification), values)
+    told += [(user_id, item) for (user_id, _item_id), item in unique.items()]
+    for listener in NOTICE_LISTENERS:
+        if told:
+            listener(kind, told, author, detail)
+
+
+def _notify_grouped(rows: dict[tuple[int, int], ActionItem], label: str, status: str) -> list[tuple[int, ActionItem]]:
+    """One row per (user, fan-out, new status, day) whose count goes up by one per municipality: an
+    INSERT … ON CONFLICT DO UPDATE count = count + n, so two municipalities changing at the same moment
+    both count (the database adds, nobody reads and writes back). The row turns unread again and
+    points at the latest item. Returns the (user, item) whose line is new today."""
+    day = today().isoformat()
+    counts: dict[tuple[int, str], list] = {}
+    for (user_id, _item_id), item in sorted(rows.items()):
+        key = (user_id, f"fanout:{item.fanout_id}:{status}:{day}")
+        entry = counts.setdefault(key, [0, item])
+        entry[0], entry[1] = entry[0] + 1, item
+    if not counts:
+        return []
+    values = [{"user_id": user_id, "kind": NotificationKind.STATUS_CHANGED, "item_id": item.id, "group_key": key,
+               "count": n, "actor_label": label[:200], "detail": status[:300], "created_at": utcnow()}
+              for (user_id, key), (n, item) in counts.items()]
+    statement = insert_on_conflict(Notification, db.session.get_bind()).values(values)
+    result = db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "group_key"],
+        set_={"count": Notification.__table__.c.count + statement.excluded["count"], "read_at": None,
+              "item_id": statement.excluded.item_id, "actor_label": statement.excluded.actor_label,
+              "created_at": statement.excluded.created_at})
+        .returning(Notification.user_id, Notification.group_key, Notification.count))
+    # a line is new when its count is what we added (an existing one already had at least 1)
+    return [(user_id, counts[(user_id, key)][1]) for user_id, key, count in result
+            if count == counts[(user_id, key)][0]]
 
 
 def _assignees(items: list[ActionItem]) -> list[tuple[int, ActionItem]]:

@@ -1,7 +1,7 @@
 """Telling the participants what happens to the minutes (meetings.events): when they are circulated,
 commented, approved or revised. Everyone concerned gets an in-app notification (a MESSAGE with the
-link to the minutes); those with the daily digest switched on also get an e-mail (the digest switch is
-today the only e-mail preference a user has, so it stands for "send me e-mail")."""
+link to the minutes); those who want e-mail about minutes (EmailKind.MINUTES, on unless switched off
+in the e-mail settings) also get an e-mail."""
 from __future__ import annotations
 
 from flask import current_app
@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import insert
 
 from coordination import mail
-from coordination.actions.models import Notification, NotificationKind
+from coordination.actions.models import EmailKind, Notification, NotificationKind
+from coordination.actions.preferences import opted_out
 from coordination.actions.reminders import absolute_url, language_of, plain_text
 from coordination.extensions import db
 from coordination.groups.models import GroupRole
@@ -60,19 +61,20 @@ def link(event: events.MinutesEvent) -> str:
 
 @events.listen
 def notify(event: events.MinutesEvent) -> int:
-    """In-app notices for everyone concerned, e-mail for those with the digest on; a mail problem is
-    logged, the notices stay."""
+    """In-app notices for everyone concerned, e-mail for those who want it about minutes; a mail problem
+    is logged, the notices stay."""
     people = recipients(event)
     if not people:
         return 0
     path, actor = link(event), (getattr(event.actor, "name", "") or "")[:200]
+    no_mail = opted_out((user.id for user in people), EmailKind.MINUTES)
     rows, messages = [], []
     for user in people:
         with force_locale(language_of(user)):
             text = wording(event)
             rows.append({"user_id": user.id, "kind": NotificationKind.MESSAGE, "link": path, "detail": text[:300],
                          "actor_label": actor, "created_at": utcnow()})
-            if user.digest_enabled:
+            if user.id not in no_mail:
                 body = plain_text("mail/minutes.txt", user=user, text=text, meeting=event.meeting,
                                   url=absolute_url(path), settings_url=absolute_url("notifications.settings"))
                 messages.append(mail.build(user.email, text[:200], body, language=language_of(user)))

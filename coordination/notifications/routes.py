@@ -1,4 +1,4 @@
-"""In-app notifications (/obvestila) and the e-mail settings page with the digest switch."""
+"""In-app notifications (/obvestila) and the e-mail settings page (a switch per kind of event)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+import coordination.notifications.audit_words  # noqa: F401  (registers how the audit log words its records)
 from coordination.actions.models import Notification
+from coordination.notifications import item_mail as _item_mail  # noqa: F401  (e-mails the items' notices)
 from coordination.notifications import minutes as _minutes  # noqa: F401  (listens to the minutes)
 from coordination.notifications import services
-from coordination.notifications.forms import DigestForm
+from coordination.notifications.forms import EmailSettingsForm
 from coordination.notifications.permissions import can_browse
 from coordination.web.authz import guard
 from coordination.web.htmx import render, wants_fragment
@@ -74,6 +76,8 @@ def open_item(notification_id: int):
     then on; a GET (a copied link) only leads there and changes nothing."""
     notification = _own_or_404(notification_id)
     target = url_for("actions.detail", item_id=notification.item_id) if notification.item_id else url_for(".index")
+    if notification.count > 1 and notification.item is not None and notification.item.fanout_id:
+        target = url_for("fanouts.view", fanout_id=notification.item.fanout_id)  # many municipalities: the matrix
     if notification.link and notification.link.startswith("/") and not notification.link.startswith("//"):
         target = notification.link  # another feature's notice names its own page
     if request.method == "GET":  # a link only leads there; the list's button (a POST) marks it read
@@ -106,13 +110,15 @@ def mark_all_read():
 @bp.route("/racun/obvestila", methods=["GET", "POST"])
 @guard(can_browse)
 def settings():
-    """E-mail settings: the daily digest on or off (the link at the end of every digest leads here)."""
-    form = DigestForm()
+    """E-mail settings: a switch per kind of event and the daily digest (the link at the end of every
+    e-mail leads here). Bad input is shown again as sent, with the error at its box (422)."""
+    form = EmailSettingsForm()
     if request.method == "GET":
-        form.digest_enabled.data = current_user.digest_enabled
+        for key, on in services.preferences(current_user).items():
+            form[key].data = on
     elif form.validate_on_submit():
-        services.set_digest(current_user, form.digest_enabled.data)
-        flash(_("The daily digest is on.") if current_user.digest_enabled else _("The daily digest is off."),
+        changed = services.set_preferences(current_user, {key: form[key].data for key in form.KINDS})
+        flash(_("Your e-mail settings are saved.") if changed else _("Nothing changed in your e-mail settings."),
               "success")
         return redirect(url_for(".settings"))
     return render("notifications/settings.html", form=form, days=current_app.config["REMINDER_DAYS"],

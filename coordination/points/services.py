@@ -107,10 +107,12 @@ def _recipients(request: HostingRequest, author) -> list[User]:
             if u.id != author_id]
 
 
-def notify(request: HostingRequest, author, what) -> int:
-    """Tell the other side, in-app and by e-mail, each in their own language: `what()` returns the
-    sentence (called under each recipient's locale). A mail problem is logged; the in-app notice stays."""
-    from coordination.actions.models import Notification, NotificationKind
+def notify(request: HostingRequest, author, what, kind: str = "status") -> int:
+    """Tell the other side, in-app and by e-mail (those who want e-mail of this `kind`: a step of the
+    request is a change of state, a comment a comment), each in their own language: `what()` returns
+    the sentence (called under each recipient's locale). A mail problem is logged; the in-app notice stays."""
+    from coordination.actions.models import EmailKind, Notification, NotificationKind
+    from coordination.actions.preferences import opted_out
     from coordination.actions.reminders import absolute_url, language_of, plain_text
 
     recipients = _recipients(request, author)
@@ -118,12 +120,15 @@ def notify(request: HostingRequest, author, what) -> int:
         return 0
     link = request_path(request.id)
     label = getattr(author, "name", "") or ""
+    no_mail = opted_out((u.id for u in recipients), EmailKind(kind))
     rows, messages = [], []
     for user in recipients:
         with force_locale(language_of(user)):
             text = what()
             rows.append({"user_id": user.id, "kind": NotificationKind.MESSAGE, "link": link, "detail": text[:300],
                          "actor_label": label[:200], "created_at": utcnow()})
+            if user.id in no_mail:
+                continue
             body = plain_text("mail/point_request.txt", user=user, text=text, author=label, request=request,
                               url=absolute_url(link), settings_url=absolute_url("notifications.settings"))
             messages.append(mail.build(user.email, text[:200], body, language=language_of(user)))
@@ -207,7 +212,7 @@ def history_entry(request, author, text, old=None, new=None) -> RequestComment:
 def comment(request: HostingRequest, text: str, *, author) -> RequestComment:
     entry = history_entry(request, author, text)
     db.session.flush()
-    notify(request, author, lambda: _("New comment on %(request)s", request=_name(request)))
+    notify(request, author, lambda: _("New comment on %(request)s", request=_name(request)), kind="comments")
     return entry
 
 

@@ -112,6 +112,13 @@ def smtp(app):
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _no_item_notice_mail(monkeypatch):
+    """These tests count the digests' and reminders' e-mails; the e-mails about an item's own events
+    (assigned, state, entries) are tested in tests/notifications/test_item_mail.py."""
+    monkeypatch.setattr(actions, "NOTICE_LISTENERS", [])
+
+
 # --- data ------------------------------------------------------------------------------------
 
 @pytest.fixture

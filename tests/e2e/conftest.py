@@ -261,6 +261,9 @@ def _seed_notifications(users: dict[str, User], ids: dict[str, int]) -> dict[str
     actions._notify([(official.id, own)], NotificationKind.COMMENTED, ministry,
                     "Prosimo, dodajte še datume imenovanja.")
     actions._notify([(official.id, action)], NotificationKind.REMINDER, ministry, action.title)
+    # the fan-out's creator: twelve municipalities' "done" of today, grouped in one line
+    done = [i for i in action.fanout.items if i.status == ItemStatus.DONE][:12]
+    actions._notify([(ministry.id, i) for i in done], NotificationKind.STATUS_CHANGED, official, ItemStatus.DONE.value)
     oldest = db.session.scalar(select(Notification).where(Notification.user_id == official.id)
                                .order_by(Notification.id))
     oldest.read_at = oldest.created_at

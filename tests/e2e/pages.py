@@ -161,6 +161,7 @@ SEARCH_PAGES = [
 NOTIFICATION_PAGES = [
     PageType("notifications", "municipal", "/obvestila"),
     PageType("notifications-empty", "host", "/obvestila"),
+    PageType("notifications-grouped", "ministry", "/obvestila"),
     PageType("email-settings", "municipal", "/racun/obvestila"),
 ]
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination.accounts.models import Role
-from coordination.actions.models import Notification, NotificationKind
+from coordination.actions.models import EmailKind, EmailOptOut, Notification, NotificationKind
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.groups.models import GroupRole
@@ -213,10 +213,10 @@ def _notices(session, user) -> list[Notification]:
     return list(session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)))
 
 
-def test_participants_are_told_in_app_and_by_their_digest_switch(client, session, outbox):
+def test_participants_are_told_in_app_and_by_their_minutes_email_setting(client, session, outbox):
     group, people = group_with_people()
     secretary, member, observer = (people[r] for r in (GroupRole.SECRETARY, GroupRole.MEMBER, GroupRole.OBSERVER))
-    member.digest_enabled = False  # in-app only
+    session.add(EmailOptOut(user_id=member.id, kind=EmailKind.MINUTES))  # in-app only (minutes e-mail off)
     m = meeting(group)
     for person in (secretary, member):
         services.add_participant(m, organisation=person.organisation, user=person, attendance=Attendance.PRESENT)
@@ -228,7 +228,7 @@ def test_participants_are_told_in_app_and_by_their_digest_switch(client, session
     assert [n.kind for n in notices] == [NotificationKind.MESSAGE]
     assert "poslan v pregled" in notices[0].detail and notices[0].link == f"/sestanki/{m.id}"
     assert _notices(session, secretary) == [] and _notices(session, observer) == []
-    assert _mails(outbox) == []  # the member's digest is off, nobody else was told
+    assert _mails(outbox) == []  # the member's minutes e-mail is off, nobody else was told
 
     services.add_comment(item, author=member, text="Pripomba.")
     told = _notices(session, secretary)
