@@ -122,8 +122,8 @@ class DateField(_DateField):
     def process_formdata(self, valuelist):
         if not valuelist:
             return
-        try:
-            self.data = parse_date_input(valuelist[0])
+        try:  # two values for one date (as WTForms' own field) are no date
+            self.data = parse_date_input(" ".join(valuelist))
         except ValueError:
             self.data = None
             raise ValueError(DATE_ERROR) from None
@@ -131,4 +131,4 @@ class DateField(_DateField):
     def _value(self):
         if self.data is not None:
             return format_date_input(self.data)
-        return self.raw_data[0] if self.raw_data else ""
+        return " ".join(self.raw_data) if self.raw_data else ""
