@@ -107,7 +107,7 @@ class QuickSelect(Select):
 
 
 DATE_HINT = _l("For example 20. 9. 2022.")
-DATE_ERROR = _l("Enter a date such as 20. 9. 2022.")
+DATE_ERROR = _l("Enter a valid date: day, month and year.")
 
 
 class DateField(_DateField):

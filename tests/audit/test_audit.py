@@ -87,7 +87,7 @@ def test_bad_dates_are_explained(admin_client):
     response = admin_client.get("/revizijska-sled/?since=2024-13-45")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Vnesite datum, na primer 20. 9. 2022." in html and 'value="2024-13-45"' in html  # kept as typed
+    assert "Vnesite veljaven datum: dan, mesec in leto." in html and 'value="2024-13-45"' in html  # kept as typed
     # the way officials write dates is read, and shown back that way
     response = admin_client.get("/revizijska-sled/?since=2.5.2024")
     assert response.status_code == 200 and 'value="2. 5. 2024"' in response.get_data(as_text=True)

@@ -61,7 +61,7 @@ def test_a_date_that_cannot_be_read_is_kept_with_its_error(app):
     form, valid, html = _form(app, "31. 2. 2022")
     assert not valid and form.day.data is None
     assert 'value="31. 2. 2022"' in html
-    assert form.day.errors == ["Vnesite datum, na primer 20. 9. 2022."]
+    assert form.day.errors == ["Vnesite veljaven datum: dan, mesec in leto."]
 
 
 def test_the_field_macro_tells_how_to_type_a_date(app):
