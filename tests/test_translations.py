@@ -33,3 +33,19 @@ def test_every_text_is_translated_to_slovenian(tmp_path):
 def test_slovenian_plural_rule_is_declared():
     text = (CATALOGUES / "sl" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
     assert "nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : n%100==3" in text
+
+
+def test_slovenian_wording_is_gender_neutral():
+    """No "potrdil(a)", "(-a)" or "avtor(ica)": a neutral wording instead ("Shranjeno: Ana Novak")."""
+    import re
+
+    with open(CATALOGUES / "sl" / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        slovenian = read_po(fh, locale="sl")
+    forms = re.compile(r"\w\((?:-?a|ica|ka)\)|\w\(-a\)|\wl/a\b")
+    split = []
+    for message in slovenian:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        split += [text for text in strings if text and forms.search(text)]
+    assert not split, split
+    assert not forms.search("Zapisnik potrjen: Ana Novak") and forms.search("je potrdil(a)")
+    assert forms.search("potrdil(-a)") and forms.search("avtor(ica)") and forms.search("Zapisal/a ")

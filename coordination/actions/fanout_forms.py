@@ -5,14 +5,14 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from coordination.actions.models import PRIORITY_LABELS, SCOPE_LABELS, FanOutScope, Priority
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region
 from coordination.web.formatting import sl_order
-from coordination.web.forms import Form, choices, max_length, required
+from coordination.web.forms import DateField, Form, choices, max_length, required
 from coordination.web.routing import id_value
 
 

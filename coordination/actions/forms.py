@@ -1,12 +1,12 @@
 """Forms of a single action item: create or edit it, change its status, write in its progress log."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from coordination.accounts.models import User
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
-from coordination.web.forms import Form, QuickSelect, choices, max_length, required
+from coordination.web.forms import DateField, Form, QuickSelect, choices, max_length, required
 from coordination.web.routing import id_value
 
 

@@ -24,7 +24,7 @@ from coordination.meetings.models import Conclusion, Meeting
 from coordination.meetings.permissions import visible_clause as meeting_clause
 from coordination.organisations.models import Organisation, Region
 from coordination.search.index import matching_refs
-from coordination.web.formatting import sl_order, sort_key
+from coordination.web.formatting import parse_date_input, sl_order, sort_key
 from coordination.web.pagination import Page
 from coordination.web.routing import id_or_none
 
@@ -86,7 +86,7 @@ def parse(args) -> Filters:
     for name, label in (("due_from", _("due from")), ("due_to", _("due to"))):
         raw = args.get(name, "").strip()
         try:
-            setattr(filters, name, date.fromisoformat(raw) if raw else None)
+            setattr(filters, name, parse_date_input(raw))
         except ValueError:
             filters.ignored.append(label)
     filters.text = args.get("q", "").strip()[:100]

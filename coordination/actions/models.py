@@ -262,7 +262,13 @@ class ImportBatch(db.Model):
 
 # --- what the search index holds of action items (search/index.py) -----------------------------------
 
+# the assignee's name is found too ("Kamnik" finds Kamnik's items), though not shown as text
+
 search_index.register(
-    "item", ActionItem, watched=("title", "description", "conclusion_id", "conclusion"),
-    source=select(ActionItem.id, Conclusion.meeting_id, ActionItem.title, ActionItem.description)
-    .outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id))
+    "item", ActionItem, watched=("title", "description", "conclusion_id", "conclusion", "assignee_org_id",
+                                 "assignee_org"),
+    source=select(ActionItem.id, Conclusion.meeting_id, ActionItem.title, ActionItem.description,
+                  Organisation.name.label("assignee"))
+    .outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
+    .join(Organisation, ActionItem.assignee_org_id == Organisation.id),
+    shape=lambda row: (row.title, row.description, row.assignee))

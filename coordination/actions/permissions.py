@@ -184,6 +184,20 @@ def visible_clause(user, *, joined: bool = False):
     return or_(*clauses)
 
 
+def fanout_clause(user):
+    """The SQL twin of `can_view_fanout` for the fan-out of an item, over a query that outer-joins
+    ActionItem -> Conclusion -> Meeting (a fan-out's items carry its conclusion)."""
+    if not signed_in(user):
+        return false()
+    if is_staff(user):
+        return true()
+    clauses = [and_(Conclusion.id.is_not(None), meeting_clause(user, Conclusion.visibility))]
+    if user.role == Role.ASSOCIATION:
+        clauses.append(and_(Conclusion.id.is_not(None), Conclusion.visibility != Visibility.CONFIDENTIAL,
+                            Meeting.visibility != Visibility.CONFIDENTIAL))
+    return or_(*clauses)
+
+
 def update_clause(user):
     """The SQL twin of `can_update` (a boolean column for list rows and imports), over a query that
     outer-joins ActionItem -> Conclusion -> Meeting (queries.item_query): assignee organisation or

@@ -12,6 +12,8 @@ from coordination.audit.models import ACTIONS, SIGN_IN, AuditEntry, action_label
 from coordination.extensions import db
 from coordination.types import LJUBLJANA
 from coordination.web.authz import guard
+from coordination.web.formatting import parse_date_input
+from coordination.web.forms import DATE_ERROR
 from coordination.web.htmx import render
 from coordination.web.pagination import paginate
 
@@ -24,7 +26,7 @@ SIGN_INS = {"with": _l("Shown with the changes"), "only": _l("Only sign-ins")}
 
 def _date(value: str):
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+        return parse_date_input(value)
     except ValueError:
         return None
 
@@ -64,9 +66,9 @@ def index():
         query = query.where(AuditEntry.action != SIGN_IN)
     since, until = _date(filters["since"]), _date(filters["until"])
     if filters["since"] and since is None:
-        errors["since"] = _("Enter a date as YYYY-MM-DD.")
+        errors["since"] = str(DATE_ERROR)
     if filters["until"] and until is None:
-        errors["until"] = _("Enter a date as YYYY-MM-DD.")
+        errors["until"] = str(DATE_ERROR)
     if since and until and since > until:
         errors["until"] = _("The end date is before the start date.")
     if not errors:  # whole days in Ljubljana time; the first and last day of the calendar bound nothing
@@ -74,8 +76,8 @@ def index():
             query = query.where(AuditEntry.at >= start)
         if until and (end := _day_start(until, after=True)):
             query = query.where(AuditEntry.at < end)
-    # a date input may only hold a valid date, so one we could not read is not echoed back
-    dates = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
+    # a date is shown as the date fields show it; one that could not be read, as it was typed
+    dates = {"since": since or filters["since"], "until": until or filters["until"]}
     page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
                     per_page=current_app.config["AUDIT_PAGE_SIZE"])
     entities = db.session.scalars(select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)).all()

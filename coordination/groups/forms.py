@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from coordination.accounts.services import find_by_email
 from coordination.groups.models import ROLE_LABELS, GroupRole
-from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
+from coordination.web.forms import DateField, Form, QuickSelect, choices, email_address, max_length, required
 
 
 class GroupForm(Form):

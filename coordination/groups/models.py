@@ -5,11 +5,12 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, null, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
 from coordination.organisations.models import Organisation
+from coordination.search import index as search_index
 from coordination.types import UTCDateTime, enum_column, utcnow
 
 
@@ -75,3 +76,14 @@ class GroupMembership(db.Model):
     def __str__(self):
         who = self.user.name if self.user else self.organisation.name if self.organisation else ""
         return f"{self.group.name if self.group else ''}: {who}"
+
+
+# --- what the search index holds of working groups (search/index.py) --------------------------------
+# every signed-in user sees a group's page with its mandate (groups.browse); its internal meetings are
+# indexed as meetings, under their own rule
+
+search_index.register(
+    "group", WorkingGroup, watched=("name", "code", "mandate"),
+    source=select(WorkingGroup.id, null().label("meeting_id"), WorkingGroup.name, WorkingGroup.mandate,
+                  WorkingGroup.code),
+    shape=lambda row: (row.name, row.mandate, row.code))

@@ -4,10 +4,11 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, null, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.extensions import db
+from coordination.search import index as search_index
 from coordination.types import enum_column
 
 
@@ -91,3 +92,13 @@ class Organisation(db.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- what the search index holds of organisations (search/index.py) ---------------------------------
+# every signed-in user sees every organisation's page (organisations.browse): only public fields here
+
+search_index.register(
+    "organisation", Organisation, watched=("name", "short_name", "region_id", "region"),
+    source=select(Organisation.id, null().label("meeting_id"), Organisation.name, Organisation.short_name,
+                  Region.name.label("region_name")).outerjoin(Region, Organisation.region_id == Region.id),
+    shape=lambda row: (row.name, "", f"{row.short_name or ''} {row.region_name or ''}"))

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
-    DateField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -23,7 +22,8 @@ from wtforms.validators import Optional, ValidationError
 
 from coordination.points import analysis
 from coordination.points.months import month_start, months_between, parse_month
-from coordination.web.forms import Form, choices, max_length
+from coordination.web.formatting import format_date_input
+from coordination.web.forms import DateField, Form, choices, max_length
 
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
 MAX_WINDOW_MONTHS = 36
@@ -89,7 +89,7 @@ class DayField(DateField):
     """A date input that, like MonthField, echoes only a valid date."""
 
     def _value(self):
-        return self.data.isoformat() if self.data else ""
+        return format_date_input(self.data)
 
 
 class AnalysisForm(Form):

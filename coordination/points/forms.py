@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     FieldList,
     FloatField,
@@ -23,7 +22,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from coordination.points import geo, hours, topics
-from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
+from coordination.web.forms import DateField, Form, QuickSelect, choices, email_address, max_length, required
 
 NEW_HOST = "new"
 HOST_KINDS = {"library": _l("Library"), "chamber": _l("Chamber or association"), "school": _l("School or adult education centre"),

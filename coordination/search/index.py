@@ -39,7 +39,7 @@ MAX_WORD = 40        # characters of a word that count
 class Indexed:
     """One kind of document: rows of `model`, re-indexed when a `watched` field (a column, or the
     relationship that sets it) changes. `source` selects the id, the meeting id, then the columns
-    `shape` turns into the title and the body."""
+    `shape` turns into the title and the body (and, optionally, words found but not shown)."""
 
     kind: str
     model: type
@@ -97,12 +97,14 @@ def fold(value: str) -> str:
     return quick.lower() if quick.isascii() else _fold_slowly(quick)
 
 
-def document(kind: str, ref_id: int, meeting_id: int | None, title: str | None, body: str | None) -> dict:
+def document(kind: str, ref_id: int, meeting_id: int | None, title: str | None, body: str | None,
+             extra: str | None = None) -> dict:
     """An index row. `folded` holds only the folded words, one space apart, so both databases cut it
-    into the same tokens (PostgreSQL's parser would otherwise keep `2024/3` or `a.b@c.si` whole)."""
+    into the same tokens (PostgreSQL's parser would otherwise keep `2024/3` or `a.b@c.si` whole).
+    `extra` words are found but not shown (an item's assignee: the result shows it in its own place)."""
     title, body = (title or "")[:300], body or ""
     return {"kind": kind, "ref_id": ref_id, "meeting_id": meeting_id, "title": title, "body": body,
-            "folded": " ".join(WORD.findall(fold(f"{title}\n{body}")))}
+            "folded": " ".join(WORD.findall(fold(f"{title}\n{body}\n{extra or ''}")))}
 
 
 # --- building index rows from the database --------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Searching meetings, minutes, conclusions and action items with the database's full-text index.
+"""Searching organisations, working groups, meetings, minutes, conclusions and action items with the
+database's full-text index.
 
 The user's words are folded as the index is (lower case, no diacritics), reduced to letters and
 digits, and joined as prefix terms that must all occur: on SQLite an FTS5 MATCH over `search_fts`
@@ -8,7 +9,8 @@ Nothing the user types reaches the query syntax, so no input can make it fail.
 Each kind is one SQL query that joins the index to the indexed rows and filters them by the same
 visibility rule as the pages (meetings.permissions.visible_clause, actions.permissions.visible_clause),
 counting the visible matches in the same query (a window count): what the user may not see is neither
-shown nor counted.
+shown nor counted. The items of one fan-out are one result, linking to its matrix, for whoever may see
+the matrix (actions.permissions.fanout_clause); the user's own item stays a result of its own.
 """
 from __future__ import annotations
 
@@ -16,22 +18,27 @@ import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy import case, column, func, literal_column, null, select, table
+from sqlalchemy import and_, case, column, false, func, literal_column, not_, null, or_, select, table, true
 
-from coordination.actions.models import ActionItem
+from coordination.actions.models import ActionItem, FanOut
+from coordination.actions.permissions import fanout_clause
 from coordination.actions.permissions import visible_clause as item_clause
 from coordination.extensions import db
+from coordination.groups.models import WorkingGroup
+from coordination.groups.permissions import can_browse as can_browse_groups
 from coordination.meetings.models import AgendaItem, Conclusion, Meeting
 from coordination.meetings.permissions import visible_clause
-from coordination.organisations.models import Organisation
+from coordination.organisations.models import Organisation, Region
+from coordination.organisations.permissions import can_browse as can_browse_organisations
 from coordination.search.index import fold, fts_query, tsquery, vector, words
 from coordination.search.models import SearchDocument
 from coordination.web.pagination import PageNumbers
 
 # the kinds of documents, in the order the results show them (registered with search/index.py by
-# meetings and actions)
+# organisations, groups, meetings and actions)
+ORGANISATION, GROUP = "organisation", "group"
 MEETING, MINUTES, CONCLUSION, ITEM = "meeting", "minutes", "conclusion", "item"
-KINDS = (MEETING, MINUTES, CONCLUSION, ITEM)
+KINDS = (ORGANISATION, GROUP, MEETING, MINUTES, CONCLUSION, ITEM)
 
 PER_KIND = 10        # results per kind when all kinds are shown
 PAGE_SIZE = 20       # results per page when one kind is shown
@@ -52,6 +59,8 @@ def _candidates(kind: str, user, dialect: str, query: str):
     if kind == ITEM:  # an item's source meeting only for whoever may see its conclusion (as the item page)
         shown = visible_clause(user, Conclusion.visibility)
         meeting_columns = [case((shown, column.element), else_=null()).label(column.name) for column in meeting_columns]
+    elif kind in (ORGANISATION, GROUP):
+        meeting_columns = [null().label(column.name) for column in meeting_columns]
     columns = [SearchDocument.ref_id, SearchDocument.title, SearchDocument.body, *meeting_columns]
     if dialect == "postgresql":
         source = SearchDocument.__table__
@@ -68,7 +77,16 @@ def _candidates(kind: str, user, dialect: str, query: str):
         where = [name.op("MATCH")(query), literal_column("+search_document.kind") == kind]
         newest = fts.c.rowid.desc()
     q = select(*columns).select_from(source)
-    if kind == MEETING:
+    if kind == ORGANISATION:  # every organisation's page is seen by whoever may browse them
+        q = (q.add_columns(Organisation.kind.label("org_kind"), Region.name.label("region"))
+             .join(Organisation, Organisation.id == SearchDocument.ref_id)
+             .outerjoin(Region, Region.id == Organisation.region_id)
+             .where(true() if can_browse_organisations(user) else false()))
+    elif kind == GROUP:  # a group's page (name, code, mandate) is seen by whoever may browse groups
+        q = (q.add_columns(WorkingGroup.code.label("code"))
+             .join(WorkingGroup, WorkingGroup.id == SearchDocument.ref_id)
+             .where(true() if can_browse_groups(user) else false()))
+    elif kind == MEETING:
         q = q.add_columns(Meeting.visibility.label("visibility")).join(
             Meeting, Meeting.id == SearchDocument.ref_id).where(visible_clause(user))
     elif kind == MINUTES:
@@ -82,10 +100,19 @@ def _candidates(kind: str, user, dialect: str, query: str):
              .join(Meeting, Meeting.id == Conclusion.meeting_id)
              .where(visible_clause(user, Conclusion.visibility)))
     else:
+        # the items of one fan-out are one result (`grouping` < 0) for whoever may see its matrix;
+        # the user's own items, and anybody's who may not see the matrix, stay results of their own
+        # (coalesce: a NULL assignee person would make `own` NULL, and NOT NULL is not true)
+        own = or_(ActionItem.assignee_org_id == func.coalesce(user.organisation_id, 0),
+                  func.coalesce(ActionItem.assignee_user_id, 0) == user.id)
+        grouped = and_(ActionItem.fanout_id.is_not(None), not_(own), fanout_clause(user))
         q = (q.add_columns(ActionItem.status.label("status"), ActionItem.due_date.label("due_date"),
-                           Organisation.name.label("assignee"))
+                           Organisation.name.label("assignee"), ActionItem.fanout_id.label("fanout_id"),
+                           FanOut.title.label("fanout_title"),
+                           case((grouped, -ActionItem.fanout_id), else_=ActionItem.id).label("grouping"))
              .join(ActionItem, ActionItem.id == SearchDocument.ref_id)
              .join(Organisation, Organisation.id == ActionItem.assignee_org_id)
+             .outerjoin(FanOut, FanOut.id == ActionItem.fanout_id)
              .outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id)
              .outerjoin(Meeting, Conclusion.meeting_id == Meeting.id)
              .where(item_clause(user)))
@@ -93,15 +120,24 @@ def _candidates(kind: str, user, dialect: str, query: str):
 
 
 def _kind_query(kind: str, user, dialect: str, query: str):
-    """One page of a kind's visible matches, best first, each row with the count of them all."""
+    """One page of a kind's visible matches, best first, each row with the count of them all. Items
+    of one fan-out the user may see as a whole come as one row: the best of them, with `members`."""
     found = _candidates(kind, user, dialect, query)
     if dialect == "postgresql":
         score = func.ts_rank(vector(found.c.folded), tsquery(query))
     else:
         score = found.c.score
     columns = [c for c in found.c if c.key not in ("folded", "score")]
-    return (select(*columns, score.label("score"), func.count().over().label("total"))
-            .order_by(literal_column("score").desc(), found.c.ref_id.desc()))
+    if kind != ITEM:
+        return (select(*columns, score.label("score"), func.count().over().label("total"))
+                .order_by(literal_column("score").desc(), found.c.ref_id.desc()))
+    ranked = select(*columns, score.label("score"),
+                    func.count().over(partition_by=found.c.grouping).label("members"),
+                    func.row_number().over(partition_by=found.c.grouping,
+                                           order_by=(score.desc(), found.c.ref_id.desc())).label("place")
+                    ).subquery("ranked")
+    return (select(*[c for c in ranked.c if c.key != "place"], func.count().over().label("total"))
+            .where(ranked.c.place == 1).order_by(ranked.c.score.desc(), ranked.c.ref_id.desc()))
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -113,6 +149,11 @@ class Hit:
     title: Markup
     snippet: Markup
     row: object  # the query's row: meeting_id, meeting_title, starts_at and the kind's own columns
+
+    @property
+    def fanout(self) -> bool:
+        """The result stands for several items of one fan-out (its matrix)."""
+        return self.kind == ITEM and self.row.grouping < 0 and self.row.members > 1
 
 
 @dataclass

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -21,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordination.stewards.models import FREQUENCY_LABELS, OPTIONAL_PUBLIC, ROLE_LABELS, StewardRole
 from coordination.types import today
-from coordination.web.forms import Form, choices, email_address, max_length, required
+from coordination.web.forms import DateField, Form, choices, email_address, max_length, required
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/.-]{4,22}$")
 

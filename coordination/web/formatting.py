@@ -5,6 +5,7 @@ collation of the same name (see the first migration), so lists sort alike everyw
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
@@ -82,6 +83,30 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day}. {value.month}. {value.year}"
 
 
+# what a date field accepts: 20. 9. 2022, 20.9.2022 (a closing dot allowed) or 2022-09-20
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*(\d{4})\s*\.?", re.ASCII)
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+
+
+def parse_date_input(text: str | None) -> date | None:
+    """The date typed into a date field: None when empty; ValueError when it is no such date."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO_DAY.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(text)
+    return date(year, month, day)  # ValueError for 31. 2. 2022
+
+
+def format_date_input(value: date | None) -> str:
+    """A date as a date field shows it, in any interface language: 20. 9. 2022."""
+    return f"{value.day}. {value.month}. {value.year}" if value else ""
+
+
 def format_date_long(value: date | datetime | None) -> str:
     """20. septembra 2022 in running Slovenian text, 20 September 2022 in English."""
     if value is None:
@@ -152,7 +177,7 @@ def options(items, value_attr: str | None = None, label_attr: str | None = None)
 
 def register(app):
     app.jinja_env.filters.update(
-        date=format_date, date_long=format_date_long, datetime=format_datetime, number=format_number,
+        date=format_date, date_long=format_date_long, date_input=format_date_input, datetime=format_datetime, number=format_number,
         options=options, month_name=month_name, clock=format_clock,
     )
     app.jinja_env.globals["weekday_names"] = weekday_names

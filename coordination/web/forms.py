@@ -9,10 +9,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from markupsafe import Markup
 from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import DateField as _DateField
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import Select
+from wtforms.widgets import Select, TextInput
+
+from coordination.web.formatting import format_date_input, parse_date_input
 
 # WTForms ships no Slovenian catalogue, so the messages its fields can produce are in ours.
 WTFORMS_MESSAGES = (
@@ -101,3 +104,31 @@ class QuickSelect(Select):
     @classmethod
     def render_option(cls, choice, **kwargs):
         return _OPTION[bool(choice.selected)] % (choice.value, choice.label)  # Markup's % escapes both
+
+
+DATE_HINT = _l("For example 20. 9. 2022.")
+DATE_ERROR = _l("Enter a valid date: day, month and year.")
+
+
+class DateField(_DateField):
+    """A date typed as officials write it, whatever the browser's language: a text input that reads
+    "20. 9. 2022", "20.9.2022" or "2022-09-20" on the server and shows "20. 9. 2022" (a browser's
+    own date input shows the format of its language, which is often not ours). What could not be
+    read is shown again as typed, with the error next to it. The field macro adds DATE_HINT."""
+
+    widget = TextInput()
+    hint = DATE_HINT
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:  # two values for one date (as WTForms' own field) are no date
+            self.data = parse_date_input(" ".join(valuelist))
+        except ValueError:
+            self.data = None
+            raise ValueError(DATE_ERROR) from None
+
+    def _value(self):
+        if self.data is not None:
+            return format_date_input(self.data)
+        return " ".join(self.raw_data) if self.raw_data else ""

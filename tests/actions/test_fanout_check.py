@@ -93,7 +93,7 @@ def test_back_to_change_keeps_the_answers_and_makes_nothing(client, staff, concl
     f.login(client, staff)
     response = client.post(_url(conclusion), data=_gorenjska_data(edit="1"))
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'value="Imenovati predstavnika"' in html and 'value="2099-10-01"' in html
+    assert response.status_code == 200 and 'value="Imenovati predstavnika"' in html and 'value="1. 10. 2099"' in html
     assert 'class="card fanout-form"' in html and _items() == 0
 
 

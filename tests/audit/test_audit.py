@@ -3,11 +3,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from coordination import types
 from coordination.accounts.models import Role
 from coordination.audit.models import AuditEntry
 from coordination.audit.services import acting_as
 from coordination.organisations.models import Organisation, OrgKind
-from coordination.types import utcnow
 from tests import factories as f
 
 
@@ -76,9 +76,9 @@ def test_browse_and_filter(admin_client, session):
     assert "Zavod Revizorkin" in results("?who=Revizorka&entity=Organisation")
     assert "Zavod Revizorkin" not in results("?who=Nekdo+drug&entity=Organisation")
     assert "Borut Filtrski" not in results("?entity=Organisation&action=delete")
-    today = utcnow().date().isoformat()
+    today = types.today().isoformat()  # the filter's days are Ljubljana's (after 23:00 UTC, tomorrow's date)
     assert "Borut Filtrski" in results(f"?since={today}&until={today}&entity=User")
-    later = (utcnow() + timedelta(days=2)).date().isoformat()
+    later = (types.today() + timedelta(days=2)).isoformat()
     assert "Borut Filtrski" not in results(f"?since={later}&entity=User")
     assert "<html" in admin_client.get("/revizijska-sled/?entity=User").get_data(as_text=True)
 
@@ -86,7 +86,11 @@ def test_browse_and_filter(admin_client, session):
 def test_bad_dates_are_explained(admin_client):
     response = admin_client.get("/revizijska-sled/?since=2024-13-45")
     assert response.status_code == 422
-    assert "LLLL-MM-DD" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Vnesite veljaven datum: dan, mesec in leto." in html and 'value="2024-13-45"' in html  # kept as typed
+    # the way officials write dates is read, and shown back that way
+    response = admin_client.get("/revizijska-sled/?since=2.5.2024")
+    assert response.status_code == 200 and 'value="2. 5. 2024"' in response.get_data(as_text=True)
     response = admin_client.get("/revizijska-sled/?since=2024-05-02&until=2024-05-01")
     assert response.status_code == 422
 

@@ -155,6 +155,7 @@ SEARCH_PAGES = [
     PageType("search-results", "municipal", "/iskanje?q=skrbnik"),
     PageType("search-one-kind-paged", "ministry", "/iskanje?q=predstavnika&kind=item"),
     PageType("search-no-results", "host", "/iskanje?q=ni-takega-zadetka"),
+    PageType("search-municipality-name", "ministry", "/iskanje?q=Kamnik"),  # its page, its items, fan-outs as one
 ]
 
 
@@ -198,7 +199,14 @@ ACTION_LIST_PAGES = [
 def _item_with_past_due_date(page) -> None:
     page.fill("#title", "Poslati poročilo o skrbnikih")
     page.select_option("#assignee_org_id", label="Kamnik")
-    page.fill("#due_date", "2024-01-15")
+    page.fill("#due_date", "15. 1. 2024")
+    _plain_submit(page, "main form")
+
+
+def _item_with_unreadable_due_date(page) -> None:
+    # a date field is a text input (any browser language): what it cannot read stays, with the error
+    page.fill("#title", "Poslati poročilo o skrbnikih")
+    page.fill("#due_date", "31. 2. 2099")
     _plain_submit(page, "main form")
 
 
@@ -214,6 +222,7 @@ ACTION_ITEM_PAGES = [
     PageType("action-item-new", "ministry", "/naloge/nova"),
     PageType("action-item-new-empty", "ministry", "/naloge/nova", _submit, 422),
     PageType("action-item-new-past-due", "ministry", "/naloge/nova", _item_with_past_due_date, 422),
+    PageType("action-item-new-bad-date", "ministry", "/naloge/nova", _item_with_unreadable_due_date, 422),
     PageType("action-item-from-conclusion", "municipal", "/sklepi/{conclusion}/naloge/nova"),
     PageType("action-item-edit", "ministry", "/naloge/{own_action}/uredi"),
     PageType("action-item-status-nothing-to-save", "ministry", "/naloge/{own_action}", _save_progress_unchanged, 422),
@@ -228,7 +237,7 @@ def _fan_out_to_nobody(page) -> None:
 
 def _fan_out_check_step(page) -> None:
     # a valid form with a due date: the "check your answers" step, nothing made yet
-    page.fill("#due_date", "2099-10-01")
+    page.fill("#due_date", "1. 10. 2099")
     _plain_submit(page, "form.fanout-form")
 
 

@@ -38,7 +38,7 @@ def test_ministry_asks_the_uncovered_confirms_and_exports(new_context, base_url,
     expect(page.locator(".lead")).to_contain_text("od 212 občin ima potrjenega skrbnika")
     expect(page.locator("svg.coverage-map circle")).not_to_have_count(0)
     page.get_by_role("link", name=re.compile("Pozovi .* k imenovanju")).click()
-    page.locator("#due_date").fill("2099-01-31")
+    page.locator("#due_date").fill("31. 1. 2099")
     page.get_by_role("button", name=re.compile(r"Pošlji \d+ nalog")).click()
     expect(page).to_have_url(re.compile(r"/razprsitve/\d+$"), timeout=15_000)
     expect(page.locator(".flashes")).to_contain_text("pozvan")

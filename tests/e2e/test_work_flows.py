@@ -43,7 +43,7 @@ def test_ministry_fans_out_watches_the_matrix_reminds_and_exports(new_context, b
     ministry.goto(f"/sklepi/{ids['fanout_conclusion']}/razprsitev")
     ministry.locator("[name=title]").fill("Sporočiti kontakt za Digi info točko")
     ministry.locator("input[name=scope][value=all]").check()
-    ministry.locator("[name=due_date]").fill("2099-10-01")
+    ministry.locator("[name=due_date]").fill("1.10.2099")
     ministry.locator("#fanout-submit").click()
     # the check step: what reaches whom, who is told; nothing is made until it is confirmed
     expect(ministry.locator("h1")).to_have_text("Preverite, preden razpošljete občinam")

@@ -200,7 +200,7 @@ def test_comments_are_resolved_by_their_author_or_the_runners(client, session, s
     # shown folded and marked, with the one who resolved it
     html = client.get(f"/sestanki/{written.meeting_id}/tocke/{written.id}/pripombe").get_data(as_text=True)
     assert html.count("comment-resolved") == 2 and "<details>" in html and "Razrešeno" in html
-    assert f"Kot razrešeno označil(a) {setting['member'].name}" in html
+    assert f"Označeno kot razrešeno: {setting['member'].name}" in html
     assert "Označi kot razrešeno" not in html
     assert approval.checklist(written.meeting, setting["secretary"]).open_comments == []
     assert _as(client, setting["secretary"]).post(

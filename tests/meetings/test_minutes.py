@@ -79,7 +79,7 @@ def test_editor_shows_text_version_preview_and_autosave(client, setting):
     assert 'data-hx-trigger="input changed delay:1500ms, change"' in html
     assert 'data-hx-post="' + _url(item) + '"' in html
     assert 'role="status" aria-live="polite"' in html
-    assert "Zadnji shranil" in html and secretary.name in html
+    assert "Nazadnje shranjeno" in html and secretary.name in html
 
 
 def test_plain_save_redirects_back_and_keeps_the_version(client, session, setting):

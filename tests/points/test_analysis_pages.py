@@ -122,7 +122,7 @@ def test_pin_links_re_solve_and_show_the_cost(client, ministry):
     ("&close=3&mode=threshold&threshold=pet", "threshold", "Vrednost ni veljavno število."),
     ("&close=3&window_from=2024-03&window_to=2024-01", "window_to", "Obdobje se konča, preden se začne."),
     ("&close=3&window_from=januar", "window_from", "Vnesite mesec v obliki LLLL-MM, npr. 2024-03."),
-    ("&close=3&on=2024-02-30", "on", "Vrednost ni veljaven datum."),
+    ("&close=3&on=2024-02-30", "on", "Vnesite veljaven datum: dan, mesec in leto."),
 ])
 def test_bad_parameters_answer_422_with_the_message_at_the_field(client, ministry, query, field, message):
     response = client.get(DATED + query)

@@ -79,7 +79,7 @@ def test_stale_confirmation_is_409_and_changes_nothing(client, people, no_csrf):
     db.session.commit()
     response = client.post(f"/skrbniki/imenovanja/{appointment.id}/potrdi", data={"version": seen})
     assert response.status_code == 409
-    assert "changed after you opened" in response.get_data(as_text=True) or "spremenil" in response.get_data(as_text=True)
+    assert "Vpis je bil spremenjen, potem ko ste ga odprli" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.NOMINATED
 
@@ -205,7 +205,7 @@ def test_ask_the_uncovered_then_confirmation_marks_the_item_done(client, people,
     assert db.session.scalar(select(Notification.id).where(Notification.item_id == item.id,
                                                            Notification.user_id == people["kamnik"].id)) is not None
     history = client.get(f"/skrbniki/imenovanja/{appointment.id}").get_data(as_text=True)
-    assert "potrdil" in history or "confirmed the appointment" in history
+    assert "imenovanje potrjeno" in history
 
 
 def test_coverage_figures_and_flags(people):
