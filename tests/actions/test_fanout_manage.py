@@ -244,3 +244,135 @@ def test_the_service_refuses_a_stale_version_and_a_cancelled_fan_out(staff, worl
         manage.change_due_date(fanout, due_date=DUE, which=manage.ALL, author=staff, version=fanout.version)
     with pytest.raises(manage.NothingToDo):
         manage.cancel(fanout, reason="x", author=staff, version=fanout.version)
+
+
+# --- simultaneous confirmations (committed transactions: SQLite file of its own, or PostgreSQL) -------
+
+ROUNDS = 5
+
+
+@pytest.fixture(scope="module")
+def racing(app):
+    """An app whose requests commit, a ministry user and a public conclusion to fan out."""
+    from sqlalchemy import delete
+
+    from coordination.accounts.models import User
+    from coordination.audit.services import acting_as
+    from coordination.meetings import services as meetings
+    from coordination.meetings.models import ConclusionKind, Meeting, RegisterCounter
+    from coordination.search.models import SearchDocument
+    from coordination.web.transaction import unit_of_work
+    from tests.committed import committing_app
+
+    with committing_app(app, "fanout-manage") as (concurrent, shared):
+        concurrent.config["WTF_CSRF_ENABLED"] = False
+        with concurrent.app_context():
+            last_audit = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+            with unit_of_work(), acting_as("tests"):
+                staff = f.user(Role.MINISTRY, email="upravljanje-ministrstvo@example.si")
+                meeting = meetings.create_meeting(
+                    title="Upravljanje hkrati", starts_at=datetime(2032, 6, 1, 8, tzinfo=UTC),
+                    ends_at=datetime(2032, 6, 1, 10, tzinfo=UTC), place="Ljubljana", online_url=None,
+                    visibility=Visibility.PUBLIC, group=None, organisers=[f.by_short_name("MDP")], created_by=staff)
+                conclusion = meetings.add_conclusion(meeting, text="Občine poročajo.", kind=ConclusionKind.DECISION,
+                                                     visibility=Visibility.PUBLIC)
+            ids = {"staff": staff.email, "staff_id": staff.id, "meeting": meeting.id, "conclusion": conclusion.id,
+                   "orgs": [f.municipality(n).id for n in ("Kamnik", "Ljubljana")],
+                   "celje": f.municipality("Celje").id, "register": conclusion.register_body}
+            db.session.remove()
+        try:
+            yield concurrent, ids
+        finally:
+            concurrent.config["WTF_CSRF_ENABLED"] = True
+            if shared:  # leave the shared test database as it was
+                with concurrent.app_context():
+                    items = select(ActionItem.id).where(ActionItem.created_by_id == ids["staff_id"])
+                    db.session.execute(delete(SearchDocument).where(SearchDocument.kind == "item",
+                                                                    SearchDocument.ref_id.in_(items)))
+                    db.session.execute(delete(ActionItem).where(ActionItem.created_by_id == ids["staff_id"]))
+                    db.session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
+                    db.session.execute(delete(SearchDocument).where(SearchDocument.kind != "item",
+                                                                    SearchDocument.ref_id.not_in(select(Meeting.id))))
+                    db.session.execute(delete(RegisterCounter).where(RegisterCounter.body == ids["register"],
+                                                                     RegisterCounter.year == 2032))
+                    db.session.execute(delete(User).where(User.id == ids["staff_id"]))
+                    db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
+                    db.session.commit()
+
+
+def _race_fanout(app, ids, title) -> tuple[int, list]:
+    from coordination.accounts.models import User
+    from coordination.audit.services import acting_as
+    from coordination.meetings.models import Conclusion
+    from coordination.web.transaction import unit_of_work
+
+    with app.app_context():
+        with unit_of_work(), acting_as("tests"):
+            fanout = f.fan_out(db.session.get(Conclusion, ids["conclusion"]), db.session.get(User, ids["staff_id"]),
+                               title=title, scope=FanOutScope.CHOSEN, chosen=ids["orgs"], due_date=DUE)
+        fanout_id = fanout.id
+        db.session.remove()
+    return fanout_id
+
+
+def _clients(app, ids):
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        assert f.login(client, ids["staff"]).status_code == 302
+    return clients
+
+
+def _read(app, query):
+    with app.app_context():
+        result = query()
+        db.session.remove()
+    return result
+
+
+def test_two_simultaneous_cancellations_cancel_once(racing):
+    from functools import partial
+
+    from tests.security.helpers import at_once
+
+    app, ids = racing
+    clients = _clients(app, ids)
+    for round_ in range(ROUNDS):
+        fanout_id = _race_fanout(app, ids, f"Preklic hkrati {round_}")
+        data = {"cancel-reason": f"Razlog {round_}", "cancel-version": "1", "confirm": "1"}
+        responses = at_once([partial(c.post, f"/razprsitve/{fanout_id}/upravljanje/preklic", data=data)
+                             for c in clients])
+        assert [r.status_code for r in responses] == [302, 302], round_
+        updates = _read(app, lambda: db.session.scalar(select(func.count()).select_from(ItemUpdate).join(ActionItem)
+                                                       .where(ActionItem.fanout_id == fanout_id,
+                                                              ItemUpdate.new_status == ItemStatus.CANCELLED)))
+        entries = _read(app, lambda: len([e for e in db.session.scalars(select(AuditEntry).where(
+            AuditEntry.entity_type == "FanOut", AuditEntry.entity_id == str(fanout_id))) if "cancelled" in e.changes]))
+        assert (updates, entries) == (2, 1), round_
+
+
+def test_two_simultaneous_additions_add_once_and_two_due_dates_one_wins(racing):
+    from functools import partial
+
+    from tests.security.helpers import at_once
+
+    app, ids = racing
+    clients = _clients(app, ids)
+    for round_ in range(ROUNDS):
+        fanout_id = _race_fanout(app, ids, f"Dodajanje hkrati {round_}")
+        url = f"/razprsitve/{fanout_id}/upravljanje"
+        data = {"add-scope": "chosen", "add-chosen": [str(ids["celje"])], "add-version": "1", "confirm": "1"}
+        responses = at_once([partial(c.post, url + "/obcine", data=data) for c in clients])
+        assert [r.status_code for r in responses] == [302, 302], round_
+        count = _read(app, lambda: db.session.scalar(select(func.count()).select_from(ActionItem).where(
+            ActionItem.fanout_id == fanout_id, ActionItem.assignee_org_id == ids["celje"])))
+        assert count == 1, round_
+        # two different new dates from the same page (version 2): one is made, the other is refused
+        dates = ["2099-11-01", "2099-11-02"]
+        responses = at_once([partial(c.post, url + "/rok", data={"due-due_date": d, "due-which": "all",
+                                                                 "due-version": "2", "confirm": "1"})
+                             for c, d in zip(clients, dates)])
+        assert sorted(r.status_code for r in responses) == [302, 409], round_
+        winner = dates[[r.status_code for r in responses].index(302)]
+        due = _read(app, lambda: set(db.session.scalars(select(ActionItem.due_date).where(
+            ActionItem.fanout_id == fanout_id))))
+        assert due == {date.fromisoformat(winner)}, round_
