@@ -106,6 +106,7 @@ def test_a_new_due_date_for_the_items_not_done_after_a_confirmation(client, staf
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "To bo spremenilo rok 2 nalogama" in html
     assert "Kranj, Ljubljana" in html and "1 oseba takoj dobi obvestilo" in html  # Ljubljana's official
+    assert re.search(r"<dt>Za</dt><dd>Samo neopravljene naloge", html)
     assert items["Ljubljana"].due_date == DUE  # nothing changed yet
     data = {"due-due_date": NEW, "due-which": "not_done", "due-version": _version(html), "confirm": "1"}
     response = client.post(_url(fanout, "rok"), data=data)
@@ -211,7 +212,7 @@ def test_cancelling_needs_a_reason_then_cancels_the_open_items_once(client, staf
         "Ljubljana: naloga „Imenovati predstavnika“ je preklicana. Razlog: Podvojeno z drugim sklepom."]
     # the matrix says so; the management page only shows it; further steps are refused
     matrix = client.get(f"/razprsitve/{fanout.id}").get_data(as_text=True)
-    assert "Preklicano" in matrix and "Podvojeno z drugim sklepom." in matrix and ">Upravljanje<" not in matrix
+    assert "Preklicana " in matrix and "Razlog: Podvojeno z drugim sklepom." in matrix and ">Upravljanje<" not in matrix
     page = client.get(_url(fanout)).get_data(as_text=True)
     assert "Ta razposlana naloga je preklicana" in page and "Spremeni rok" not in page
     refused = client.post(_url(fanout, "rok"), data={"due-due_date": NEW, "due-which": "all",
@@ -342,10 +343,10 @@ def test_two_simultaneous_cancellations_cancel_once(racing):
         responses = at_once([partial(c.post, f"/razprsitve/{fanout_id}/upravljanje/preklic", data=data)
                              for c in clients])
         assert [r.status_code for r in responses] == [302, 302], round_
-        updates = _read(app, lambda: db.session.scalar(select(func.count()).select_from(ItemUpdate).join(ActionItem)
+        updates = _read(app, lambda fanout_id=fanout_id: db.session.scalar(select(func.count()).select_from(ItemUpdate).join(ActionItem)
                                                        .where(ActionItem.fanout_id == fanout_id,
                                                               ItemUpdate.new_status == ItemStatus.CANCELLED)))
-        entries = _read(app, lambda: len([e for e in db.session.scalars(select(AuditEntry).where(
+        entries = _read(app, lambda fanout_id=fanout_id: len([e for e in db.session.scalars(select(AuditEntry).where(
             AuditEntry.entity_type == "FanOut", AuditEntry.entity_id == str(fanout_id))) if "cancelled" in e.changes]))
         assert (updates, entries) == (2, 1), round_
 
@@ -363,16 +364,16 @@ def test_two_simultaneous_additions_add_once_and_two_due_dates_one_wins(racing):
         data = {"add-scope": "chosen", "add-chosen": [str(ids["celje"])], "add-version": "1", "confirm": "1"}
         responses = at_once([partial(c.post, url + "/obcine", data=data) for c in clients])
         assert [r.status_code for r in responses] == [302, 302], round_
-        count = _read(app, lambda: db.session.scalar(select(func.count()).select_from(ActionItem).where(
+        count = _read(app, lambda fanout_id=fanout_id: db.session.scalar(select(func.count()).select_from(ActionItem).where(
             ActionItem.fanout_id == fanout_id, ActionItem.assignee_org_id == ids["celje"])))
         assert count == 1, round_
         # two different new dates from the same page (version 2): one is made, the other is refused
         dates = ["2099-11-01", "2099-11-02"]
         responses = at_once([partial(c.post, url + "/rok", data={"due-due_date": d, "due-which": "all",
                                                                  "due-version": "2", "confirm": "1"})
-                             for c, d in zip(clients, dates)])
+                             for c, d in zip(clients, dates, strict=True)])
         assert sorted(r.status_code for r in responses) == [302, 409], round_
         winner = dates[[r.status_code for r in responses].index(302)]
-        due = _read(app, lambda: set(db.session.scalars(select(ActionItem.due_date).where(
+        due = _read(app, lambda fanout_id=fanout_id: set(db.session.scalars(select(ActionItem.due_date).where(
             ActionItem.fanout_id == fanout_id))))
         assert due == {date.fromisoformat(winner)}, round_
