@@ -21,6 +21,7 @@ from coordination.actions.models import (
 )
 from coordination.actions.services import change_status
 from coordination.audit.models import AuditEntry
+from coordination.audit.wording import describe
 from coordination.extensions import db
 from coordination.meetings.models import Visibility
 from tests import factories as f
@@ -116,6 +117,11 @@ def test_a_new_due_date_for_the_items_not_done_after_a_confirmation(client, staf
     assert items["Kamnik"].due_date == DUE and fanout.due_date == date(2099, 12, 15)  # done stays as it was
     [entry] = _entries(fanout, "items")
     assert entry.changes["items"] == [None, 2] and entry.changes["due_date"] == ["2099-10-01", "2099-12-15"]
+    with client.application.test_request_context():
+        [line] = describe([entry])
+    assert line.text == "Spremenjen rok razposlane naloge „Imenovati predstavnika“"
+    assert [(c.field, c.after) for c in line.changes] == [
+        ("Rok", "15. 12. 2099"), ("Spremenjene naloge", "2"), ("Za katere naloge", "neopravljene naloge")]
     assert _messages(world["officials"]["ljubljana"]) == [
         "Ljubljana: rok naloge „Imenovati predstavnika“ je zdaj 15. 12. 2099."]
     assert not _messages(world["officials"]["kamnik"])  # its done item did not change
