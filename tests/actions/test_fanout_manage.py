@@ -85,6 +85,9 @@ def test_the_matrix_links_to_the_page_with_three_forms(client, staff, world):
     assert response.status_code == 200
     assert all(h in html for h in ("Spremeni rok", "Dodaj občine", "Prekliči razposlano nalogo"))
     assert "3 naloge: 2 neopravljeni, 1 opravljena, 0 preklicanih." in html
+    # the add form shows who has the item already (not to be chosen again)
+    kamnik = world["orgs"]["kamnik"].id
+    assert f'id="add-chosen-{kamnik}" checked disabled> <label for="add-chosen-{kamnik}">Kamnik (nalogo že ima)' in html
 
 
 def test_without_a_date_or_with_a_past_one_nothing_changes(client, staff, world):

@@ -52,7 +52,8 @@ def _counts(fanout: FanOut) -> dict[str, int]:
 def _page(fanout: FanOut, *, status: int = 200, due=None, add=None, cancel=None):
     """The management page; the form that was sent keeps what was typed (and its errors)."""
     add = add or _add_form(formdata=None)
-    return render("actions/fanout_manage.html", fanout=fanout, counts=_counts(fanout), today=types.today(),
+    have = set(db.session.scalars(select(ActionItem.assignee_org_id).where(ActionItem.fanout_id == fanout.id)))
+    return render("actions/fanout_manage.html", fanout=fanout, counts=_counts(fanout), today=types.today(), have=have,
                   due=due or DueDateForm(prefix="due", formdata=None), add=add,
                   cancel=cancel or CancelForm(prefix="cancel", formdata=None), scope_labels=SCOPE_LABELS,
                   checked=set(add.chosen.data or ()), status=status)
