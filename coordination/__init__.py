@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "coordination.notifications.routes",
     "coordination.actions.routes.lists",
     "coordination.actions.routes.fanouts",
+    "coordination.actions.routes.fanout_manage",
     "coordination.actions.routes.items",
     "coordination.search.routes",
     "coordination.site.routes",

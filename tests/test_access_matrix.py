@@ -306,6 +306,18 @@ MATRIX: dict[str, list[tuple]] = {
                      ("GET", "/razprsitve/999999", None, {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
     "fanouts.remind": [("GET", "/razprsitve/{fanout}/opomni", None, {**GROUP_MEETING, "association": 200}),
                        ("POST", "/razprsitve/{fanout}/opomni", {}, {**group_meeting(302), "association": 422})],
+    # managing {fanout} (new due date, more municipalities, cancelling): whoever may fan out its conclusion
+    # (staff and the municipal secretary); association staff see the matrix but may not manage it (403).
+    # The POST rows send bad input (422), so the fan-out stays as it was
+    "fanout_manage.index": [("GET", "/razprsitve/{fanout}/upravljanje", None, {**GROUP_MEETING, "association": 403}),
+                            ("GET", "/razprsitve/999999/upravljanje", None,
+                             {"anonymous": 302, **{r: 404 for r in ROLES[1:]}})],
+    "fanout_manage.due_date": [("POST", "/razprsitve/{fanout}/upravljanje/rok", {},
+                                {**group_meeting(422), "association": 403})],
+    "fanout_manage.add": [("POST", "/razprsitve/{fanout}/upravljanje/obcine", {"add-scope": "chosen"},
+                           {**group_meeting(422), "association": 403})],
+    "fanout_manage.cancel": [("POST", "/razprsitve/{fanout}/upravljanje/preklic", {"cancel-reason": " "},
+                              {**group_meeting(422), "association": 403})],
     # status reports: a group's for every signed-in user (the group page is open; each sees only the items
     # they may see), a meeting's for its viewers, a fan-out's for its matrix viewers, a municipality's for
     # those who see its private records (SOS: Kamnik is no member here)

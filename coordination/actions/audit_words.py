@@ -36,8 +36,15 @@ w.register("FanOut", w.Kind(
     deleted=_l("Deleted fan-out to municipalities “%(label)s”"),
     fields={"conclusion_id": _l("Conclusion"), "title": _l("Title"), "scope": _l("Municipalities"),
             "scope_label": _l("Chosen"), "due_date": _l("Due date"), "reminded": _l("Reminded"),
-            "reminded_by": _l("Sender"), "municipalities": _l("Municipalities")},
-    values={"scope": w.labels(SCOPE_LABELS), "due_date": w.as_date},
+            "reminded_by": _l("Sender"), "municipalities": _l("Municipalities"),
+            # the management steps (fanout_manage.py): one entry each, with how many items they changed
+            "items": _l("Items changed"), "which": _l("For which items"), "added": _l("Municipalities added"),
+            "cancelled": _l("Items cancelled"), "cancel_reason": _l("Reason for cancelling")},
+    values={"scope": w.labels(SCOPE_LABELS), "due_date": w.as_date,
+            "which": w.labels({"all": _l("all items"), "not_done": _l("the items not done")})},
     refs={"conclusion_id": "Conclusion"},
-    events=[(lambda c: "reminded" in c, _l("Reminder for the fan-out “%(label)s” sent"))],
+    events=[(lambda c: "reminded" in c, _l("Reminder for the fan-out “%(label)s” sent")),
+            (lambda c: "cancelled" in c, _l("The fan-out “%(label)s” was cancelled")),
+            (lambda c: "added" in c, _l("Municipalities were added to the fan-out “%(label)s”")),
+            (lambda c: "items" in c and "due_date" in c, _l("The due date of the fan-out “%(label)s” was changed"))],
 ))

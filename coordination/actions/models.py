@@ -89,6 +89,11 @@ class FanOut(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # the one-time token of the form that made it: the same form sent twice makes one fan-out
     submit_token: Mapped[str | None] = mapped_column(String(64))
+    # cancelled (fanout_manage.cancel): its open items were cancelled with this reason; done ones stay
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # bumped by every management step (fanout_manage): a step confirmed from an out-of-date page is refused
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     conclusion = relationship("Conclusion", backref=db.backref("fanouts", order_by="FanOut.id"))
     created_by = relationship("User")
@@ -97,6 +102,10 @@ class FanOut(db.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 def describe_scope(fanout: FanOut) -> str:

@@ -212,3 +212,10 @@ def update_clause(user):
     return or_(ActionItem.assignee_org_id == user.organisation_id, ActionItem.assignee_user_id == user.id,
                ActionItem.created_by_id == user.id,
                and_(ActionItem.conclusion_id.is_not(None), or_(Meeting.created_by_id == user.id, runner)))
+
+
+@rule("actions.manage_fanout")
+def can_manage_fanout(user, fanout: FanOut) -> bool:
+    """Change a fan-out's due date, add municipalities to it, cancel it: whoever may fan out its
+    conclusion (staff and the runners of the source meeting)."""
+    return fanout is not None and can_view_fanout(user, fanout) and can_fan_out(user, fanout.conclusion)

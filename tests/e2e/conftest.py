@@ -112,6 +112,8 @@ def _seed_content(users: dict[str, User]) -> dict[str, int]:
     ids = {**ids, **_seed_notifications(users, ids)}
     from tests.e2e.minutes_seed import seed as seed_minutes_flow
     ids = {**ids, **seed_minutes_flow(users, group)}
+    from tests.e2e.fanout_manage_seed import seed as seed_fanout_manage
+    ids = {**ids, **seed_fanout_manage(users, ids)}
     from tests.documents.test_letterhead import letterhead_objects
     letterhead_objects()  # the ministry's crest, shown on its letterhead page
     from tests.accounts.e2e_seed import seed as seed_accounts

@@ -246,6 +246,29 @@ def _fan_out_without_due_date(page) -> None:
     _plain_submit(page, "form.fanout-form")
 
 
+def _manage_without_due_date(page) -> None:
+    # the management page's due-date form sent without a date (as a browser without JavaScript sends it)
+    _plain_submit(page, "form[action$='/upravljanje/rok']")
+
+
+def _manage_due_date_confirm(page) -> None:
+    # a new due date for the items not done: the confirmation ("To bo spremenilo rok … nalogam"), nothing changed
+    page.fill("#due-due_date", "2099-12-15")
+    _plain_submit(page, "form[action$='/upravljanje/rok']")
+
+
+def _manage_add_confirm(page) -> None:
+    # a region: the confirmation lists its municipalities without an item yet, with the count
+    page.check("input[name='add-scope'][value=region]")
+    page.select_option("#add-region", index=1)
+    _plain_submit(page, "form[action$='/upravljanje/obcine']")
+
+
+def _manage_cancel_confirm(page) -> None:
+    page.fill("#cancel-reason", "Sklep je nadomestil novejši sklep.")
+    _plain_submit(page, "form[action$='/upravljanje/preklic']")
+
+
 FANOUT_PAGES = [
     PageType("fanout-form", "ministry", "/sklepi/{fanout_conclusion}/razprsitev"),
     PageType("fanout-form-empty-choice", "ministry", "/sklepi/{fanout_conclusion}/razprsitev", _fan_out_to_nobody, 422),
@@ -256,6 +279,11 @@ FANOUT_PAGES = [
     PageType("fanout-matrix-municipal", "municipal", "/razprsitve/{fanout}?status=overdue"),
     PageType("fanout-matrix-filtered", "ministry", "/razprsitve/{fanout}?status=blocked&region=SI042"),
     PageType("fanout-remind-confirm", "ministry", "/razprsitve/{fanout}/opomni"),
+    PageType("fanout-manage", "ministry", "/razprsitve/{fanout}/upravljanje"),
+    PageType("fanout-manage-no-due-date", "ministry", "/razprsitve/{fanout}/upravljanje", _manage_without_due_date, 422),
+    PageType("fanout-manage-due-confirm", "ministry", "/razprsitve/{fanout}/upravljanje", _manage_due_date_confirm),
+    PageType("fanout-manage-add-confirm", "ministry", "/razprsitve/{manage_fanout_pages}/upravljanje", _manage_add_confirm),
+    PageType("fanout-manage-cancel-confirm", "ministry", "/razprsitve/{fanout}/upravljanje", _manage_cancel_confirm),
 ]
 
 
