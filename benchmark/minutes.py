@@ -34,8 +34,10 @@ def generate(now) -> dict:
          "approved_at": start + timedelta(days=2)}])
     users = db.session.execute(select(User.id, User.organisation_id).where(User.id >= 3).order_by(User.id)
                                .limit(PARTICIPANTS)).all()
+    # explicit ids after the generated rows': on PostgreSQL the sequences are moved only at the end
+    first_participant = db.session.scalar(select(func.coalesce(func.max(Participant.id), 0))) + 1
     db.session.execute(insert(Participant), [
-        {"meeting_id": CIRCULATED, "user_id": uid, "organisation_id": org, "attendance": "present" if k % 2 else "invited"}
+        {"id": first_participant + k, "meeting_id": CIRCULATED, "user_id": uid, "organisation_id": org, "attendance": "present" if k % 2 else "invited"}
         for k, (uid, org) in enumerate(users)])
     items, versions = [], []
     for meeting_id in (CIRCULATED, APPROVED):
@@ -47,9 +49,13 @@ def generate(now) -> dict:
                 versions.append({"item_id": meeting_id * 10 + pos, "version": 1, "text": text, "author_id": 3,
                                  "created_at": start})
     db.session.execute(insert(AgendaItem), items)
+    next_version = db.session.scalar(select(func.coalesce(func.max(MinutesVersion.id), 0))) + 1
+    for k, version in enumerate(versions):
+        version["id"] = next_version + k
     db.session.execute(insert(MinutesVersion), versions)
+    next_version += len(versions)
     db.session.execute(insert(MinutesVersion), [
-        {"item_id": APPROVED * 10 + 1 + n % 8, "version": 2 + n // 8, "text": f"Popravek {n}.", "author_id": 3,
+        {"id": next_version + n, "item_id": APPROVED * 10 + 1 + n % 8, "version": 2 + n // 8, "text": f"Popravek {n}.", "author_id": 3,
          "created_at": start + timedelta(days=3, hours=n), "revision_reason": f"Razlog {n}."} for n in range(REVISIONS)])
     db.session.execute(insert(MinutesComment), [
         {"item_id": CIRCULATED * 10 + 1 + n % 6, "author_id": users[n % len(users)][0], "text": f"Pripomba {n}.",
