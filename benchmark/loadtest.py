@@ -39,7 +39,6 @@ import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from email import message_from_bytes
 from pathlib import Path
 
@@ -405,9 +404,12 @@ def check_reminders(url: str, roster: list[dict]) -> tuple[tuple[str, bool, str]
         recipients = Counter(message_from_bytes(f.read_bytes())["To"] for f in Path(outbox).rglob("*.eml"))
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     from coordination.actions.models import ReminderLog
+    from coordination.actions.reminders import DIGEST
+    from coordination.types import today
 
-    with app.app_context():
-        claims = Counter(db.session.scalars(select(ReminderLog.user_id).where(ReminderLog.day == datetime.now(UTC).date())))
+    with app.app_context():  # the day of a claim is Slovenia's (after 23:00 UTC, tomorrow's)
+        claims = Counter(db.session.scalars(select(ReminderLog.user_id).where(ReminderLog.day == today(),
+                                                                               ReminderLog.topic == DIGEST)))
         db.engine.dispose()
     twice = [who for who, n in recipients.items() if n > 1]
     ok = (not twice and all(code == 0 for _, code in outputs) and sum(recipients.values()) == len(claims) > 0
