@@ -76,7 +76,7 @@ def throwaway_postgres():
     initdb = shutil.which("initdb") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))), None)
     if initdb is None:
         raise SystemExit("no PostgreSQL here (initdb): install it, or set LOADTEST_DATABASE_URL")
-    pgbin, port = Path(initdb).parent, _free_port()
+    pgbin, port = Path(initdb).resolve().parent, _free_port()  # a link in /usr/local/bin: the real bin/
     data = Path(tempfile.mkdtemp(prefix="loadtest-pg-"))
     as_postgres = os.geteuid() == 0  # PostgreSQL refuses to run as root
 
