@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install messages lint clean bench serve
+.PHONY: run test install messages lint clean bench serve loadtest
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,3 +63,9 @@ clean:
 bench: install
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || echo "install wrk for the HTTP figures"
 	$(BIN)/python benchmark/run.py --scale $(or $(SCALE),1)
+
+# 50 signed-in users of every role for 60 s against gunicorn over a throwaway PostgreSQL (initdb) with the
+# scale-1 data, then the database checked (benchmark/loadtest.py; LOADTEST_DATABASE_URL: a database it may wipe)
+loadtest: install
+	SCALE=$(or $(SCALE),1) DURATION=$(or $(DURATION),60) USERS=$(or $(USERS),50) WORKERS=$(or $(WORKERS),2) \
+		$(BIN)/python benchmark/loadtest.py

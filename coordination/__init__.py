@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 from coordination.extensions import babel, csrf, db, htmx, login_manager, migrate
-from coordination.web import authz, errors, formatting, operations, routing, security, transaction
+from coordination.web import authz, errors, formatting, operations, routing, security, transaction, translations
 
 BLUEPRINTS = (
     "coordination.accounts.routes",
@@ -97,6 +97,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=str(app_config.BASE_DIR / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    translations.install(app)
     htmx.init_app(app)
     _init_login(app)
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from coordination.audit.services import record
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region
-from coordination.web.formatting import sl_order
+from coordination.web.formatting import sl_order, sort_key
 
 EDITABLE = ("name", "short_name", "kind", "address", "website")
 
@@ -29,7 +29,12 @@ def all_organisations() -> list[Organisation]:
 def organisation_choices():
     """(id, name) rows of every organisation for a drop-down: no ORM objects, so a page that only
     offers the choice stays cheap."""
-    return db.session.execute(select(Organisation.id, Organisation.name).order_by(sl_order(Organisation.name))).all()
+    query = select(Organisation.id, Organisation.name)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite's `sl` collation calls Python once per comparison (some 8,000 calls for the
+        # organisations): the same order from one sort key per name is a fifth of the time
+        return sorted(db.session.execute(query.order_by(Organisation.id)).all(), key=lambda row: sort_key(row.name))
+    return db.session.execute(query.order_by(sl_order(Organisation.name))).all()
 
 
 def filtered_query(*, text: str = "", region: str = "", kind: str = "", association: int | None = None):

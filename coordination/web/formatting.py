@@ -31,20 +31,24 @@ _OWN_LETTERS = {"č": ("c", 1), "š": ("s", 1), "ž": ("z", 1)}
 
 
 @lru_cache(maxsize=65536)
-def sort_key(text: str | None) -> tuple:
-    """Key that orders strings by the Slovenian alphabet, case- and accent-insensitive first."""
+def sort_key(text: str | None) -> tuple[str, str, str]:
+    """Key that orders strings by the Slovenian alphabet, case- and accent-insensitive first.
+
+    Each letter gives two characters to the primary string, its base letter and its rank (č after
+    c), and the number of its accents to the secondary: plain strings that compare in C. (SQLite
+    calls the `sl` collation thousands of times to sort one list of organisations.)"""
     text = text or ""
     primary, secondary = [], []
     for ch in text.lower():
         if ch in _OWN_LETTERS:
             base, rank = _OWN_LETTERS[ch]
-            primary.append((base, rank))
-            secondary.append(0)
+            primary.append(base + chr(rank))
+            secondary.append("\x00")
         else:
             decomposed = unicodedata.normalize("NFD", ch)
-            primary.append((decomposed[0], 0))
-            secondary.append(len(decomposed) - 1)
-    return (primary, secondary, text)
+            primary.append(decomposed[0] + "\x00")
+            secondary.append(chr(len(decomposed) - 1))
+    return ("".join(primary), "".join(secondary), text)
 
 
 def sl_collation(a: str, b: str) -> int:

@@ -7,7 +7,7 @@ from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import DateField as _DateField
 from wtforms import PasswordField, StringField, TextAreaField
@@ -94,16 +94,18 @@ def choices(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-_OPTION = {False: Markup('<option value="%s">%s</option>'), True: Markup('<option value="%s" selected>%s</option>')}
+_SELECTED = {False: "", True: " selected"}
 
 
 class QuickSelect(Select):
     """A select whose options are written directly. WTForms builds each option through html_params,
-    which costs about 10 ms for the ~230 organisations a page may offer."""
+    which costs about 10 ms for the ~230 organisations a page may offer. (Not with Markup's %: its
+    escaping helper costs more than the rest of the option.)"""
 
     @classmethod
     def render_option(cls, choice, **kwargs):
-        return _OPTION[bool(choice.selected)] % (choice.value, choice.label)  # Markup's % escapes both
+        value, label = escape(choice.value), escape(choice.label)
+        return Markup(f'<option value="{value}"{_SELECTED[bool(choice.selected)]}>{label}</option>')  # noqa: S704  # nosec B704
 
 
 DATE_HINT = _l("For example 20. 9. 2022.")
