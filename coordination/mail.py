@@ -20,6 +20,7 @@ release what they had claimed and try again later.
 """
 from __future__ import annotations
 
+import base64
 import email
 import smtplib
 import ssl
@@ -27,8 +28,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.charset import QP, Charset
+from email.header import Header, decode_header, make_header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -39,23 +44,77 @@ from coordination.extensions import db
 from coordination.types import UTCDateTime, utcnow
 from coordination.web.transaction import commit_early
 
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # readable bodies, as before (base64 is the UTF-8 default)
+
 
 def build(to: str, subject: str, text: str, html: str | None = None, *, sender: str | None = None,
-          language: str | None = None) -> EmailMessage:
-    """A message with a plain-text body and, optionally, an HTML alternative."""
-    message = EmailMessage()
-    message["From"] = sender or current_app.config["MAIL_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=_domain(message["From"]))
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
-    message.set_content(text)
+          language: str | None = None) -> Message:
+    """A message with a plain-text body and, optionally, an HTML alternative.
+
+    Built with the email package's classic (compat32) classes: EmailMessage with the default policy
+    parses every header it is given, which made a fan-out's 2,000 e-mails take 12 s to build; these
+    take a few ms. Headers are encoded here (RFC 2047), bodies are UTF-8 quoted-printable."""
+    plain = MIMEText(text, "plain", _UTF8_QP)
     if html:
-        message.add_alternative(html, subtype="html")
-    if language:  # after the body: set_content() replaces the Content-* headers
+        message = MIMEMultipart("alternative")
+        message.attach(plain)
+        message.attach(MIMEText(html, "html", _UTF8_QP))
+    else:
+        message = plain
+    name, address = parseaddr(sender or current_app.config["MAIL_SENDER"])
+    message["From"] = formataddr((name, address), charset="utf-8")
+    message["To"] = formataddr(parseaddr(to), charset="utf-8")
+    message["Subject"] = Header(subject, "utf-8")  # as_bytes() encodes it itself, much faster
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=_domain(address))
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    if language:
         message["Content-Language"] = language
     return message
+
+
+def encoded_words(text: str) -> str:
+    """A header value in ASCII: non-ASCII text as RFC 2047 base64 words of at most 42 bytes each (so
+    every word fits a 78-character line), split between characters, never inside one."""
+    if text.isascii():
+        return text
+    words, chunk = [], b""
+    for char in text:
+        encoded = char.encode("utf-8")
+        if len(chunk) + len(encoded) > 42:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return " ".join(f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words)
+
+
+def as_bytes(message: Message) -> bytes:
+    """The message as sent. A single-part message of build() (its body already quoted-printable) is
+    written directly, about 20 times faster than the email package's generator, which re-encodes
+    every header; anything else goes through the generator."""
+    headers = [(name, encoded_words(str(value)) if isinstance(value, Header) else str(value))
+               for name, value in message.items()]
+    if message.is_multipart() or not all(value.isascii() for _name, value in headers):
+        return bytes(message)
+    lines = [_folded(name, value) for name, value in headers]
+    return ("\n".join(lines) + "\n\n" + message.get_payload()).encode("ascii")  # "\n" as the generator writes
+
+
+def _folded(name: str, value: str) -> str:
+    """A header line folded at the spaces of its value (RFC 5322 2.2.3) into lines of at most 78
+    characters where its words allow; never right after the name."""
+    words = value.split(" ")
+    out, current = [], f"{name}: {words[0]}"
+    for word in words[1:]:
+        if len(current) + 1 + len(word) > 78:
+            out.append(current)
+            current = " " + word
+        else:
+            current = f"{current} {word}"
+    out.append(current)
+    return "\n".join(out)
 
 
 def _domain(address) -> str:
@@ -74,7 +133,7 @@ class SendResult:
         return not self.failed
 
 
-def send_batch(messages: list[EmailMessage]) -> SendResult:
+def send_batch(messages: list[Message]) -> SendResult:
     if not messages:
         return SendResult()
     if current_app.config.get("MAIL_BACKEND", "smtp") == "outbox":
@@ -88,7 +147,7 @@ def outbox_dir() -> Path:
     return Path(current_app.config["MAIL_OUTBOX"])
 
 
-def _to_outbox(messages: list[EmailMessage]) -> SendResult:
+def _to_outbox(messages: list[Message]) -> SendResult:
     result = SendResult()
     folder = outbox_dir()
     try:
@@ -135,7 +194,7 @@ def _all_failed(messages, reason: str, start: int = 0, result: SendResult | None
     return result
 
 
-def _over_smtp(messages: list[EmailMessage]) -> SendResult:
+def _over_smtp(messages: list[Message]) -> SendResult:
     config = current_app.config
     if config.get("MAIL_USE_SSL") and config.get("MAIL_USE_TLS"):
         return _all_failed(messages, "MAIL_USE_SSL and MAIL_USE_TLS are both set; choose one")
@@ -194,10 +253,14 @@ class QueuedMail(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-def enqueue(messages: list[EmailMessage]) -> int:
+def _decoded(value) -> str:
+    return str(make_header(decode_header(str(value or ""))))
+
+
+def enqueue(messages: list[Message]) -> int:
     """Queue the messages in the current transaction (flush, never commit); returns how many."""
     now = utcnow()
-    rows = [{"recipient": str(m["To"] or "")[:320], "subject": str(m["Subject"] or "")[:300], "message": bytes(m),
+    rows = [{"recipient": str(m["To"] or "")[:320], "subject": _decoded(m["Subject"])[:300], "message": as_bytes(m),
              "created_at": now, "next_attempt_at": now, "attempts": 0} for m in messages]
     if not rows:
         return 0
