@@ -28,6 +28,7 @@ HOST_ORGS = 2          # host organisations (one point each) whose users race
 HOSTS_PER_ORG = 2      # users of one host organisation: they report for the same point and months
 # two months the benchmark already reported (corrections) and two it did not (the first save creates)
 MONTHS = ("2024-11", "2024-12", "2025-01", "2025-02")
+REFUSED_EVERY = 5      # of a host's grid saves and of its uploads, the 1st, 6th, … are invalid (422)
 UPLOAD_ID = re.compile(r"/tocke/obisk/uvoz/(\d+)$")
 ALREADY_APPLIED = ("že bila uporabljena", "already applied")  # the flash of a second confirmation (sl, en)
 _figures = itertools.count(500_000)  # every figure sent is unique (the visit maximum is 1,000,000)
@@ -82,13 +83,19 @@ def snapshot(point_ids: list[int]) -> dict:
 
 # --- the requests ----------------------------------------------------------------------------------
 
-def grid_save(session, point: dict, rnd, log: VisitLog) -> None:
-    """The monthly form: one month's total (now and then with topics over the total: 422)."""
+def _refuse_now(user: dict, what: str) -> bool:
+    """Every REFUSED_EVERY-th save of a kind, the first included, is one the app must refuse."""
+    user[what] = user.get(what, 0) + 1
+    return user[what] % REFUSED_EVERY == 1
+
+
+def grid_save(session, point: dict, rnd, log: VisitLog, refuse: bool) -> None:
+    """The monthly form: one month's total (or, if `refuse`, with topics over the total: 422)."""
     month = rnd.choice(MONTHS)
     figure = next_figure()
     path = f"/tocke/{point['id']}/obisk?leto={month[:4]}"
     fields = {f"total-{month}": str(figure)}
-    if rnd.random() < 0.15:  # topics adding up to more than the total: refused, nothing saved
+    if refuse:  # topics adding up to more than the total: refused, nothing saved
         fields[f"{month}-eid"] = str(figure + 1)
         status, _ = session.request("visit grid save (422)", path, fields, expect=(422,))
         log.add("refused", (point["id"], month), figure)
@@ -97,9 +104,10 @@ def grid_save(session, point: dict, rnd, log: VisitLog) -> None:
     log.add("accepted" if status == 303 else "refused", (point["id"], month), figure)
 
 
-def upload(session, point: dict, rnd, log: VisitLog) -> None:
-    """A small CSV → its preview → two confirmations at once (one applies it, the other is told so)."""
-    if rnd.random() < 0.1:  # no month column: the whole file refused, nothing stored
+def upload(session, point: dict, rnd, log: VisitLog, refuse: bool) -> None:
+    """A small CSV → its preview → two confirmations at once (one applies it, the other is told so);
+    if `refuse`, a file without a month column."""
+    if refuse:  # no month column: the whole file refused, nothing stored
         session.request("visit upload (422)", "/tocke/obisk/uvoz", {},
                         files={"file": ("obiski.csv", f"code;total\n{point['code']};5\n".encode())}, expect=(422,))
         with log.lock:
@@ -144,14 +152,21 @@ def upload(session, point: dict, rnd, log: VisitLog) -> None:
 
 
 def drive_step(session, user: dict, rnd, log: VisitLog) -> None:
-    action = rnd.choices(("grid", "save", "upload"), (2, 3, 2))[0]
+    # each host starts with a refused and an accepted save of one kind and then the other (half of
+    # them uploads first), so that even a run of a few seconds has every kind; then at random
+    steps = user.setdefault("steps", 0)
+    user["steps"] += 1
+    if steps < 4:
+        action = (("upload", "upload", "save", "save") if user["id"] % 2 else ("save", "save", "upload", "upload"))[steps]
+    else:
+        action = rnd.choices(("grid", "save", "upload"), (2, 3, 2))[0]
     point = user["point"]
     if action == "grid":
         session.request("visit grid", f"/tocke/{point['id']}/obisk?leto={rnd.choice(MONTHS)[:4]}")
     elif action == "save":
-        grid_save(session, point, rnd, log)
+        grid_save(session, point, rnd, log, _refuse_now(user, "grid saves"))
     else:
-        upload(session, point, rnd, log)
+        upload(session, point, rnd, log, _refuse_now(user, "uploads"))
 
 
 # --- the checks --------------------------------------------------------------------------------------
@@ -202,7 +217,8 @@ def check(before: dict, log: VisitLog, point_ids: list[int]) -> tuple[list[tuple
                                      .where(VisitUpload.id > before["upload_max_id"])).all())
     bad = [u for u, info in log.uploads.items()
            if (info["answers"].count("applied") == 1) != (stored.get(u) is not None)
-           or info["answers"].count("applied") > 1 or u not in stored]
+           or info["answers"].count("applied") > 1 or u not in stored
+           or not set(info["answers"]) <= {"applied", "already applied", "409"}]
     checks.append(("each upload confirmed twice at once was applied at most once, and the answers say which",
                    not bad and len(stored) == len(log.uploads),
                    f"{len(log.uploads)} uploads ({log.refused_files} files refused with 422, none stored; "
