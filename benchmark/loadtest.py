@@ -9,11 +9,16 @@ Each user is a thread with its own session: a closed loop (the next request when
 over a weighted mix for its role: page views, filtered lists, htmx fragments, status changes on
 action items that two or three users of one municipality share, and autosaves of the minutes of two
 agenda items that every writer of the meeting shares, each sent with the version it was started
-from, so some are refused with 409. Afterwards:
+from, so some are refused with 409; and point hosts reporting visits, two users of one host for the same
+point and months, by the monthly form and by CSV upload → preview → two confirmations at once
+(benchmark/loadtest_visits.py). Afterwards:
   - no lost status change: each item's final status is the last change accepted (by version), its
     version moved once per accepted change, and there is one progress entry per accepted change;
   - no lost minutes text: every refused save got 409 with its text in the answer, the final text is
     the last accepted save, and there is one stored version per accepted save;
+  - visits: one report per point and month, every accepted figure once in its history (each
+    correction starting from the figure before it), no refused one, the total the last; each upload
+    applied once;
   - audit entries equal the changes made (per kind, nothing else written meanwhile);
   - no duplicate reminder: `flask reminders send` run twice at once gives each user one digest.
 
