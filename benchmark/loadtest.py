@@ -9,11 +9,16 @@ Each user is a thread with its own session: a closed loop (the next request when
 over a weighted mix for its role: page views, filtered lists, htmx fragments, status changes on
 action items that two or three users of one municipality share, and autosaves of the minutes of two
 agenda items that every writer of the meeting shares, each sent with the version it was started
-from, so some are refused with 409. Afterwards:
+from, so some are refused with 409; and point hosts reporting visits, two users of one host for the same
+point and months, by the monthly form and by CSV upload → preview → two confirmations at once
+(benchmark/loadtest_visits.py). Afterwards:
   - no lost status change: each item's final status is the last change accepted (by version), its
     version moved once per accepted change, and there is one progress entry per accepted change;
   - no lost minutes text: every refused save got 409 with its text in the answer, the final text is
     the last accepted save, and there is one stored version per accepted save;
+  - visits: one report per point and month, every accepted figure once in its history (each
+    correction starting from the figure before it), no refused one, the total the last; each upload
+    applied once;
   - audit entries equal the changes made (per kind, nothing else written meanwhile);
   - no duplicate reminder: `flask reminders send` run twice at once gives each user one digest.
 
@@ -48,6 +53,7 @@ os.environ.setdefault("APP_CONFIG", "test")
 
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmark import loadtest_visits as visits  # noqa: E402
 from benchmark import run as bench  # noqa: E402
 from benchmark.over_http import BIN, _free_port, _gunicorn  # noqa: E402
 from coordination import create_app  # noqa: E402
@@ -117,6 +123,7 @@ def prepare(url: str, scale: float, n_users: int) -> dict:
                 db.session.add(user)
                 extra.append(user)
         db.session.flush()
+        hosts = visits.add_hosts(db.session.scalar(select(User.password_hash).where(User.id == 3)))
         people = {u.id: (u.email, u.role.value) for u in db.session.scalars(select(User))}
         writers = sorted({m.user_id for m in db.session.scalars(select(GroupMembership).where(GroupMembership.group_id == 1))})
         first_item = (meeting_id - 1) * 8 + 1
@@ -128,6 +135,7 @@ def prepare(url: str, scale: float, n_users: int) -> dict:
             roster.append({"id": uid, "minutes": minutes_items if people[uid][1] == "ministry" else []})
         for uid in writers[: max(4, n_users // 6)]:
             roster.append({"id": uid, "minutes": minutes_items})
+        roster += hosts  # point hosts: visit reports, two users of one host organisation per point
         # municipal users in threes of one municipality (ids i, i+212, i+424 share one)
         municipalities = db.session.scalar(select(func.count()).select_from(Organisation)
                                            .where(Organisation.kind == OrgKind.MUNICIPALITY))
@@ -146,12 +154,14 @@ def prepare(url: str, scale: float, n_users: int) -> dict:
             item = db.session.scalar(select(ActionItem.id).where(ActionItem.fanout_id == 1,
                                                                    ActionItem.assignee_org_id == org))
             entry["action_item"] = item if entry["role"] == "municipal" else None
+            entry.setdefault("point", None)
         # digests only for the users driving the load: the reminder check stays quick at any scale
         db.session.execute(User.__table__.update().values(digest_enabled=False))
         db.session.execute(User.__table__.update().where(User.id.in_([r["id"] for r in roster]))
                            .values(digest_enabled=True))
         db.session.commit()
-    return {"meeting": meeting_id, "roster": roster, "minutes_items": minutes_items, "sizes": sizes}
+    return {"meeting": meeting_id, "roster": roster, "minutes_items": minutes_items, "sizes": sizes,
+            "points": sorted({r["point"]["id"] for r in hosts})}
 
 
 def snapshot(url: str, setup: dict) -> dict:
@@ -168,6 +178,7 @@ def snapshot(url: str, setup: dict) -> dict:
             "minutes": {i: {"version": v, "text": t} for i, v, t in db.session.execute(
                 select(AgendaItem.id, AgendaItem.minutes_version, AgendaItem.minutes)
                 .where(AgendaItem.id.in_(setup["minutes_items"])))},
+            "visits": visits.snapshot(setup["points"]),
         }
         db.session.remove()
         db.engine.dispose()
@@ -188,16 +199,25 @@ class Session:
     opener = urllib.request.build_opener(_NoRedirect)
 
     def __init__(self, base: str, record):
-        self.base, self.record, self.cookies, self.csrf = base, record, {}, ""
+        self.base, self.record, self.cookies, self.csrf, self.location = base, record, {}, "", ""
+
+    def twin(self) -> Session:
+        """The same user with a copy of the cookie jar (for a second request at the same time)."""
+        other = Session(self.base, self.record)
+        other.cookies, other.csrf = dict(self.cookies), self.csrf
+        return other
 
     def request(self, kind: str | None, path: str, data: dict | None = None, hx: bool = False,
-                expect=(200,)) -> tuple[int, str]:
+                expect=(200,), files: dict | None = None) -> tuple[int, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if hx:
             headers["HX-Request"] = "true"
         if data is not None:
             data = {**data, "csrf_token": self.csrf}
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        if files:
+            body, headers["Content-Type"] = multipart(data or {}, files)
+        else:
+            body = urllib.parse.urlencode(data).encode() if data is not None else None
         started = time.perf_counter()
         try:
             try:
@@ -210,6 +230,7 @@ class Session:
         except OSError as error:
             text, status = str(error), 0
         elapsed = (time.perf_counter() - started) * 1000
+        self.location = response.headers.get("Location", "") if status else ""
         if status:
             for header in response.headers.get_all("Set-Cookie") or []:
                 name, value = header.split(";", 1)[0].split("=", 1)
@@ -229,6 +250,17 @@ class Session:
         self.request(None, "/")  # the session's CSRF token
 
 
+def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    """A multipart/form-data body: fields, and files as {name: (filename, bytes)}."""
+    boundary = f"----loadtest{random.getrandbits(64):x}"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    for name, (filename, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: text/csv\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
 class Results:
     def __init__(self):
         self.lock = threading.Lock()
@@ -238,6 +270,7 @@ class Results:
         self.status_changes: list[dict] = []   # accepted: item, version sent, new status
         self.saves: list[dict] = []            # accepted minutes saves: item, version made, text
         self.refused_saves: list[dict] = []    # 409: item, whether the posted text came back
+        self.visits = visits.VisitLog()        # the point hosts' figures, accepted and refused
         self.stop = threading.Event()
 
     def record(self, kind: str, status: int, ms: float, ok: bool, detail: str | None = None) -> None:
@@ -266,6 +299,9 @@ def pages_for(user: dict, meeting: int) -> list[tuple[int, str, str, bool]]:
                         (1, "conclusions register", "/sklepi/", False)],
         "admin": [(2, "audit log", "/revizijska-sled/", False), (1, "users", "/uporabniki", False)],
     }
+    if user["role"] == "host":  # a host sees its own point, not the municipalities' work
+        return [(3, "dashboard", "/", False), (3, "notification badge (htmx)", "/obvestila/stevec", True),
+                (2, "point page", f"/tocke/{user['point']['id']}", False)]
     if user["minutes"]:
         by_role[user["role"]] = by_role.get(user["role"], []) + [(2, "meeting page", f"/sestanki/{meeting}", False)]
     return common + by_role.get(user["role"], [])
@@ -279,6 +315,8 @@ def drive(session: Session, user: dict, meeting: int, results: Results, seed: in
         actions.append((4, ("status",)))
     if user["minutes"]:
         actions.append((6, ("minutes",)))
+    if user["point"]:
+        actions.append((8, ("visits",)))
     weights = [w for w, _ in actions]
     base_versions: dict[int, int] = {}
     seq = 0
@@ -289,6 +327,8 @@ def drive(session: Session, user: dict, meeting: int, results: Results, seed: in
             session.request(kind, path, hx=hx)
         elif action[0] == "status":
             change_status(session, user["action_item"], rnd, results)
+        elif action[0] == "visits":
+            visits.drive_step(session, user, rnd, results.visits)
         else:
             seq += 1
             item = rnd.choice(user["minutes"])
@@ -384,10 +424,16 @@ def check_database(url: str, before: dict, results: Results) -> list[tuple[str, 
 
         entries = Counter(db.session.scalars(select(AuditEntry.entity_type).where(
             AuditEntry.id > before["audit_max_id"])))
-        expected_audit = Counter({"ActionItem": n_changes, "ItemUpdate": n_changes, "AgendaItem": len(results.saves)})
+        visit_checks, visit_summary = visits.check(before["visits"], results.visits, sorted(
+            {k[0] for k in results.visits.accepted} | {k[0] for k in results.visits.refused}))
+        checks += visit_checks
+        # one VisitReport entry per accepted figure: each is a new month or a change (figures are unique)
+        expected_audit = Counter({"ActionItem": n_changes, "ItemUpdate": n_changes, "AgendaItem": len(results.saves),
+                                  "VisitReport": visit_summary["accepted_figures"]})
         expected_audit = +expected_audit
         checks.append(("audit entries equal the changes made", entries == expected_audit,
                        f"written {dict(entries)}, expected {dict(expected_audit)}"))
+        results.visit_summary = visit_summary
         db.session.remove()
         db.engine.dispose()
     return checks
@@ -474,6 +520,7 @@ def run(url: str, *, scale: float, users: int, duration: float, workers: int, ou
               "status_changes": {"accepted": len(results.status_changes),
                                  "refused_409": results.statuses["status change"][409]},
               "minutes_saves": {"accepted": len(results.saves), "refused_409": len(results.refused_saves)},
+              "visit_reports": results.visit_summary,
               "reminders": reminders, "errors": unexpected[:50],
               "checks": [{"check": c, "ok": ok, "detail": d} for c, ok, d in checks],
               "ok": all(ok for _, ok, _ in checks)}

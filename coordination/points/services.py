@@ -300,8 +300,10 @@ def save_visits(point: ServicePoint, month: date, total: int, topics: dict[str, 
     earlier figures in VisitCorrection. Checks (open month, topic sums) are the caller's forms'."""
     topics = {code: n for code, n in topics.items() if n is not None}
     if report is None:
+        _lock_points([point.id])
         report = db.session.scalar(select(VisitReport).where(VisitReport.point_id == point.id,
-                                                             VisitReport.month == month))
+                                                             VisitReport.month == month)
+                                   .execution_options(populate_existing=True))
     if report is None:
         report = VisitReport(point=point, month=month, total=total, reported_by_id=getattr(author, "id", None),
                              topics=[VisitTopic(topic=c, visits=n) for c, n in sorted(topics.items())])
@@ -328,6 +330,14 @@ def save_visits(point: ServicePoint, month: date, total: int, topics: dict[str, 
     return report, True
 
 
+def _lock_points(point_ids) -> None:
+    """Saves of one point's visits queue on its row (PostgreSQL; SQLite writes one at a time anyway):
+    the later one reads what the earlier committed, so its correction starts from that figure and a
+    month is never inserted twice."""
+    db.session.execute(select(ServicePoint.id).where(ServicePoint.id.in_(list(point_ids)))
+                       .order_by(ServicePoint.id).with_for_update())
+
+
 def create_upload(user, *, filename: str, valid_rows: list[dict], errors: list[dict]) -> VisitUpload:
     """Keep a validated upload until its owner confirms it (the request that stores it ends in a
     redirect to the preview, so it is committed with the request): nothing of the network changes here."""
@@ -348,10 +358,12 @@ def apply_upload(upload: VisitUpload, *, author, recheck) -> tuple[int, int, lis
         return None
     rows = list(upload.valid_rows)
     problems = recheck(rows)
+    _lock_points({r["point_id"] for r in rows})
     points = {p.id: p for p in db.session.scalars(select(ServicePoint).where(
         ServicePoint.id.in_({r["point_id"] for r in rows})))}
     existing = {(r.point_id, r.month): r for r in db.session.scalars(
-        select(VisitReport).where(VisitReport.point_id.in_(points)))} if points else {}
+        select(VisitReport).where(VisitReport.point_id.in_(points))
+        .execution_options(populate_existing=True))} if points else {}
     created = corrected = 0
     refused = []
     for row in rows:
