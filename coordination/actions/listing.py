@@ -26,6 +26,7 @@ from coordination.organisations.models import Organisation, Region
 from coordination.organisations.services import organisation_choices
 from coordination.search.index import matching_refs
 from coordination.web.formatting import parse_date_input, sl_order, sort_key
+from coordination.web.forms import cached_options
 from coordination.web.pagination import Page
 from coordination.web.routing import id_or_none
 
@@ -281,7 +282,7 @@ def filter_options(user, chosen_meeting: int | None = None) -> dict:
     meetings with items that the user may see (plus the chosen one; older meetings are reached from
     their own page), so the form stays the same size however many meetings there are. Four small
     queries."""
-    orgs = organisation_choices()
+    orgs = cached_options(organisation_choices())  # written once: the choose macro takes its HTML
     regions = db.session.execute(select(Region.id, Region.name).order_by(sl_order(Region.name))).all()
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).order_by(sl_order(WorkingGroup.name))).all()
     with_items = exists().where(Conclusion.meeting_id == Meeting.id,

@@ -26,7 +26,7 @@ from coordination.meetings.models import (
     Visibility,
 )
 from coordination.types import LJUBLJANA
-from coordination.web.forms import Form, QuickSelect, choices, email_address, max_length, required
+from coordination.web.forms import Form, QuickSelect, cached_options, choices, email_address, max_length, required
 
 VISIBILITY_HINT = _l("Public: every signed-in user. Internal: the working group's members (or, without a "
                      "group, the participants and organisers) and the ministry. Confidential: only the "
@@ -130,7 +130,7 @@ class SeatForm(Form):
     def __init__(self, *args, organisations=(), **kwargs):
         kwargs.setdefault("prefix", "seat")
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+        self.organisation_id.choices = cached_options((o.id, o.name) for o in organisations)
 
 
 class AttendanceForm(Form):

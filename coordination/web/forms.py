@@ -13,7 +13,7 @@ from wtforms import DateField as _DateField
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import Select, TextInput
+from wtforms.widgets import Select, TextInput, html_params
 
 from coordination.web.formatting import format_date_input, parse_date_input
 
@@ -102,10 +102,62 @@ class QuickSelect(Select):
     which costs about 10 ms for the ~230 organisations a page may offer. (Not with Markup's %: its
     escaping helper costs more than the rest of the option.)"""
 
+    def __call__(self, field, **kwargs):
+        if not isinstance(field.choices, Options):
+            return super().__call__(field, **kwargs)
+        # as Select.__call__, with the options written once (the coerce of these fields is int)
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        selected = (field.data or ()) if self.multiple else (field.data,)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>"  # noqa: S704  # nosec B704
+                      f"{field.choices.render(selected)}</select>")
+
     @classmethod
     def render_option(cls, choice, **kwargs):
         value, label = escape(choice.value), escape(choice.label)
         return Markup(f'<option value="{value}"{_SELECTED[bool(choice.selected)]}>{label}</option>')  # noqa: S704  # nosec B704
+
+
+class Options(list):
+    """Choices (a list of SelectChoice, so WTForms validates as ever) whose options are also written
+    out once as HTML: a drop-down of every organisation (1,600 and more) then costs a string
+    replacement a request instead of a few µs an option. Values are ids, labels names (no gettext),
+    so the same HTML serves every language."""
+
+    def __init__(self, pairs):
+        super().__init__(SelectChoice(value, label) for value, label in pairs)
+        self.html = Markup("".join(  # noqa: S704  # nosec B704
+            f'<option value="{escape(c.value)}">{escape(c.label)}</option>' for c in self))
+
+    def render(self, selected=()) -> Markup:
+        """The options with `selected` marked (values compared as text, as the templates do)."""
+        html = str(self.html)
+        for value in selected:
+            if value is not None:
+                option = f'<option value="{escape(value)}">'
+                html = html.replace(option, f'{option[:-1]} selected>', 1)
+        return Markup(html)  # noqa: S704  # nosec B704
+
+
+_OPTIONS: dict[tuple, Options] = {}
+
+
+def cached_options(pairs) -> Options:
+    """The Options of these (id, name) pairs, kept in process memory by the pairs themselves: the
+    query that reads them still runs every request, so a new or renamed organisation shows at once
+    in every process, and only the writing of the HTML is saved (no version to keep in step)."""
+    key = tuple((value, label) for value, label in pairs)
+    options = _OPTIONS.get(key)
+    if options is None:
+        if len(_OPTIONS) >= 8:  # a few lists at a time (all organisations; the ones a user may assign to)
+            _OPTIONS.clear()
+        options = _OPTIONS[key] = Options(key)
+    return options
 
 
 DATE_HINT = _l("For example 20. 9. 2022.")

@@ -105,3 +105,36 @@ def _minimal_context():
                               starts_at=datetime(2024, 1, 1, tzinfo=UTC))
     return {"meeting": meeting, "when": "1. 1. 2024", "participants": [], "items": [], "conclusions": [],
             "kind_labels": {}, "draft": True, "generated": "", "with_minutes": False}
+
+
+def _layout(document):
+    """Every box of every page: its kind, place, size and text."""
+    def walk(box):
+        yield (type(box).__name__, round(box.position_x, 3), round(box.position_y, 3), round(box.width or 0, 3),
+               round(box.height or 0, 3), getattr(box, "text", None))
+        for child in getattr(box, "children", ()):
+            yield from walk(child)
+    return [list(walk(page._page_box)) for page in document.pages]
+
+
+def test_the_parsed_stylesheet_lays_out_as_the_linked_one(app, monkeypatch):
+    """render_pdf gives pdf.css parsed once (as a user sheet) instead of the template's link: the
+    layout is the same box for box, and the file is no longer fetched for each document."""
+    asked = []
+    fetch = StaticOnlyFetcher.fetch
+    monkeypatch.setattr(StaticOnlyFetcher, "fetch", lambda self, url, headers=None: asked.append(url) or fetch(self, url, headers))
+    with app.test_request_context():
+        text = render.render_html("pdf/conclusions.html", **_minimal_context())
+        link = f'<link rel="stylesheet" href="{ORIGIN}/static/css/pdf.css">'
+        assert link in text
+        fetcher = StaticOnlyFetcher(app.static_folder)
+        linked = HTML(string=text, base_url=f"{ORIGIN}/", url_fetcher=fetcher).render()
+        assert f"{ORIGIN}/static/css/pdf.css" in asked
+        fonts, sheet = render._fonts_and_sheet(app.static_folder)
+        assert render._fonts_and_sheet(app.static_folder)[1] is sheet  # kept
+        parsed = HTML(string=text.replace(link, ""), base_url=f"{ORIGIN}/", url_fetcher=fetcher).render(
+            stylesheets=[sheet], font_config=fonts)
+        assert _layout(parsed) == _layout(linked)
+        asked.clear()
+        assert render.render_pdf("pdf/conclusions.html", **_minimal_context()).startswith(b"%PDF-")
+        assert f"{ORIGIN}/static/css/pdf.css" not in asked
