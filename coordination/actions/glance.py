@@ -50,13 +50,8 @@ class StatusGroup:
     tiles: list[Tile] = field(default_factory=list)
 
 
-@dataclass
-class RegionGlance:
-    code: str
-    name: str
-    groups: dict[ItemStatus, StatusGroup] = field(default_factory=dict)
-    counts: Counter = field(default_factory=Counter)
-    overdue: int = 0
+class _Counted:
+    """Total and progress (the one definition, actions.progress) of a `counts` per status."""
 
     @property
     def total(self) -> int:
@@ -66,13 +61,22 @@ class RegionGlance:
     def progress(self) -> int:
         return progress(self.counts, self.total).percent
 
+
+@dataclass
+class RegionGlance(_Counted):
+    code: str
+    name: str
+    groups: dict[ItemStatus, StatusGroup] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    overdue: int = 0
+
     @property
     def statuses(self) -> list[StatusGroup]:
         return [self.groups[s] for s in STATUS_ORDER if s in self.groups]
 
 
 @dataclass
-class Glance:
+class Glance(_Counted):
     regions: list[RegionGlance]
     counts: Counter
     overdue: int
@@ -82,14 +86,6 @@ class Glance:
     colours = STATUS_COLOURS
     labels = STATUS_LABELS
     order = STATUS_ORDER
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def progress(self) -> int:
-        return progress(self.counts, self.total).percent
 
     def legend(self) -> list[dict]:
         """The legend's entries: every status with its count, and overdue (the ring)."""
