@@ -276,7 +276,7 @@ def racing(app):
     from coordination.meetings.models import ConclusionKind, Meeting, RegisterCounter
     from coordination.search.models import SearchDocument
     from coordination.web.transaction import unit_of_work
-    from tests.committed import committing_app
+    from tests.committed import committing_app, drop_orphan_documents
 
     with committing_app(app, "fanout-manage") as (concurrent, shared):
         concurrent.config["WTF_CSRF_ENABLED"] = False
@@ -305,8 +305,7 @@ def racing(app):
                                                                     SearchDocument.ref_id.in_(items)))
                     db.session.execute(delete(ActionItem).where(ActionItem.created_by_id == ids["staff_id"]))
                     db.session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
-                    db.session.execute(delete(SearchDocument).where(SearchDocument.kind != "item",
-                                                                    SearchDocument.ref_id.not_in(select(Meeting.id))))
+                    drop_orphan_documents()
                     db.session.execute(delete(RegisterCounter).where(RegisterCounter.body == ids["register"],
                                                                      RegisterCounter.year == 2032))
                     db.session.execute(delete(User).where(User.id == ids["staff_id"]))

@@ -325,7 +325,7 @@ def committed_meetings(app):
     from coordination.meetings.models import Meeting
     from coordination.organisations.models import Organisation, OrgKind
     from coordination.web.transaction import unit_of_work
-    from tests.committed import committing_app
+    from tests.committed import committing_app, drop_orphan_documents
 
     with committing_app(app, "documents") as (concurrent, shared):
         concurrent.config["WTF_CSRF_ENABLED"] = False
@@ -354,6 +354,7 @@ def committed_meetings(app):
                     db.session.execute(delete(DocumentCounter).where(DocumentCounter.organisation_id == ids["org"]))
                     db.session.execute(delete(User).where(User.id == ids["user_id"]))
                     db.session.execute(delete(Organisation).where(Organisation.id == ids["org"]))
+                    drop_orphan_documents()
                     db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
                     db.session.commit()
 

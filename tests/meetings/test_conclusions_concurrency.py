@@ -22,7 +22,7 @@ from coordination.groups.models import WorkingGroup
 from coordination.meetings.models import Conclusion, Meeting, RegisterCounter
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
-from tests.committed import committing_app
+from tests.committed import committing_app, drop_orphan_documents
 from tests.meetings import helpers as h
 
 THREADS, ROUNDS = 4, 5
@@ -52,6 +52,7 @@ def committed_app(app):
                     db.session.execute(delete(RegisterCounter).where(RegisterCounter.body == CODE))
                     db.session.execute(delete(WorkingGroup).where(WorkingGroup.id == ids["group"]))
                     db.session.execute(delete(User).where(User.id == ids["user_id"]))
+                    drop_orphan_documents()
                     db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
                     db.session.commit()
 

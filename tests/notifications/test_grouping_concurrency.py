@@ -22,7 +22,7 @@ from coordination.extensions import db
 from coordination.meetings.models import Meeting
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
-from tests.committed import committing_app
+from tests.committed import committing_app, drop_orphan_documents
 
 TOWNS = ["Kamnik", "Kranj", "Celje", "Koper", "Ptuj", "Bled", "Bohinj", "Piran"]
 
@@ -51,6 +51,7 @@ def setting(app):
                     user_ids = [ids["staff"], *(uid for uid, _item in ids["pairs"])]
                     db.session.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))
                     db.session.execute(delete(User).where(User.id.in_(user_ids)))
+                    drop_orphan_documents()
                     db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
                     db.session.commit()
 

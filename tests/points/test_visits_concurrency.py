@@ -20,7 +20,7 @@ from coordination.points import services
 from coordination.points.models import Programme, ServicePoint, VisitCorrection, VisitReport
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
-from tests.committed import committing_app
+from tests.committed import committing_app, drop_orphan_documents
 from tests.points import fixtures as pf
 
 THREADS, ROUNDS = 4, 3
@@ -55,6 +55,7 @@ def point_app(app):
                         db.session.execute(delete(Programme).where(Programme.id == ids["programme"]))
                     db.session.execute(delete(User).where(User.id.in_(ids["users"])))
                     db.session.execute(delete(Organisation).where(Organisation.id == ids["host"]))
+                    drop_orphan_documents()
                     db.session.execute(delete(AuditEntry).where(AuditEntry.id > last_audit))
                     db.session.commit()
 

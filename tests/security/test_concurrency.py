@@ -29,7 +29,7 @@ from coordination.organisations.models import Organisation
 from coordination.search.models import SearchDocument
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
-from tests.committed import committing_app
+from tests.committed import committing_app, drop_orphan_documents
 from tests.security.helpers import at_once, form_fields
 
 ROUNDS = 20
@@ -71,9 +71,7 @@ def world(app):
                                                                     SearchDocument.ref_id.in_(items)))
                     db.session.execute(delete(ActionItem).where(ActionItem.created_by_id.in_(people)))
                     db.session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
-                    db.session.execute(delete(SearchDocument).where(SearchDocument.kind != "item",
-                                                                    SearchDocument.ref_id.not_in(
-                                                                        select(Meeting.id))))
+                    drop_orphan_documents()
                     db.session.execute(delete(RegisterCounter).where(RegisterCounter.body == ids["register"],
                                                                      RegisterCounter.year == 2031))
                     db.session.execute(delete(User).where(User.id.in_(people)))
