@@ -299,6 +299,11 @@ def measure(app, runs: int) -> list[dict]:
         client = app.test_client()
         client.post("/prijava", data={"email": who, "password": PASSWORD})
         headers = {"HX-Request": "true"} if hx else {}
+        # the first request of a page compiles its templates and fills the per-process caches: timed
+        # apart (first_ms), so the runs measure the steady state the budgets are about
+        started = time.perf_counter()
+        client.get(path, headers=headers)
+        first_ms = (time.perf_counter() - started) * 1000
         times, queries, status = [], 0, None
         for _ in range(LONG_RUNS if label in bench_minutes.LONG_PAGES else runs):
             statements.clear()
@@ -308,7 +313,7 @@ def measure(app, runs: int) -> list[dict]:
             queries, status = len(statements), response.status_code
         results.append({"label": label, "path": path, "status": status, "runs": len(times),
                         "median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95),
-                        "max_ms": max(times), "queries": queries})
+                        "max_ms": max(times), "first_ms": first_ms, "queries": queries})
     event.remove(engine, "before_cursor_execute", count)
     return results
 
@@ -323,12 +328,13 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def print_table(results: list[dict], database: str, scale: float, runs: int) -> None:
-    print(f"\nIn-process ({database}, scale {scale:g}, {runs} runs a page; budget: p95 < 50 ms, < 20 queries)\n")
-    print("| page | status | median ms | p95 ms | max ms | queries |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"\nIn-process ({database}, scale {scale:g}, {runs} runs a page after a first one timed apart; "
+          "budget: p95 < 50 ms, < 20 queries)\n")
+    print("| page | status | first ms | median ms | p95 ms | max ms | queries |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for row in results:
-        print(f"| {row['label']} | {row['status']} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} | {row['max_ms']:.1f} "
-              f"| {row['queries']} |")
+        print(f"| {row['label']} | {row['status']} | {row['first_ms']:.1f} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} "
+              f"| {row['max_ms']:.1f} | {row['queries']} |")
 
 
 def main(argv=None):
