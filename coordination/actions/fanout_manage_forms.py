@@ -3,7 +3,7 @@ Each carries the fan-out's `version` once its confirmation page is shown (fanout
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, TextAreaField
+from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -11,7 +11,7 @@ from coordination import types
 from coordination.actions.fanout_forms import FanOutForm
 from coordination.actions.fanout_manage import ALL, NOT_DONE
 from coordination.actions.models import SCOPE_LABELS, FanOutScope
-from coordination.web.forms import Form, choices, max_length, required
+from coordination.web.forms import DateField, Form, choices, max_length, required
 
 
 def _version():

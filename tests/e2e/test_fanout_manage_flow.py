@@ -31,13 +31,14 @@ def test_change_the_due_date_add_a_municipality_and_cancel(new_context, base_url
 
     # a date in the past: refused next to the field, nothing changed
     due = staff.locator("form[action$='/upravljanje/rok']")
-    due.locator("#due-due_date").fill((types.today() - timedelta(days=1)).isoformat())
+    yesterday = types.today() - timedelta(days=1)
+    due.locator("#due-due_date").fill(f"{yesterday.day}. {yesterday.month}. {yesterday.year}")  # as officials type dates
     due.get_by_role("button", name="Naprej na potrditev").click()
     expect(staff.locator("#due-due_date-error")).to_have_text("Rok ne more biti v preteklosti.")
 
     # a new date for every item: the confirmation counts them, then the matrix shows the new date
     due = staff.locator("form[action$='/upravljanje/rok']")
-    due.locator("#due-due_date").fill("2099-12-15")
+    due.locator("#due-due_date").fill("15. 12. 2099")
     due.get_by_label("Vse naloge, tudi opravljene in preklicane").check()
     due.get_by_role("button", name="Naprej na potrditev").click()
     expect(staff.locator("h1")).to_have_text("To bo spremenilo rok 3 nalogam")
