@@ -120,7 +120,9 @@ def load_fanout(fanout_id: int) -> FanOut | None:
     """The fan-out with its conclusion and the conclusion's meeting loaded as the rules need them."""
     fanout = db.session.get(FanOut, fanout_id, options=[joinedload(FanOut.conclusion)])
     if fanout is not None:
-        meeting_queries.load(fanout.conclusion.meeting_id)  # organisers, participants, group members
+        # organisers, participants, group members: not the agenda, minutes and conclusions (whose
+        # nested loads ran only for some meetings, so the matrix's query count varied with the data)
+        meeting_queries.load_for_rules(fanout.conclusion.meeting_id)
     return fanout
 
 

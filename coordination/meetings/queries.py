@@ -36,6 +36,15 @@ def load(meeting_id: int) -> Meeting | None:
     ])
 
 
+def load_for_rules(meeting_id: int) -> Meeting | None:
+    """A meeting with only what its visibility rules ask (organisers, participants, the group's
+    members): for pages that show a meeting's conclusion or items, not the meeting itself."""
+    return db.session.get(Meeting, meeting_id, populate_existing=True, options=[
+        selectinload(Meeting.organisers), selectinload(Meeting.participants),
+        joinedload(Meeting.group).selectinload(WorkingGroup.memberships),
+    ])
+
+
 def unestablished_groups(conclusion: Conclusion | None = None) -> list[WorkingGroup]:
     """Working groups no conclusion has established yet (plus the one `conclusion` established)."""
     other = select(Conclusion.id).where(Conclusion.establishes_group_id == WorkingGroup.id)
