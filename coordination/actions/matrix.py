@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import exists, false, func, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import types
 from coordination.accounts.models import User
@@ -122,7 +123,10 @@ def load_fanout(fanout_id: int) -> FanOut | None:
     if fanout is not None:
         # organisers, participants, group members: not the agenda, minutes and conclusions (whose
         # nested loads ran only for some meetings, so the matrix's query count varied with the data)
-        meeting_queries.load_for_rules(fanout.conclusion.meeting_id)
+        meeting = meeting_queries.load_for_rules(fanout.conclusion.meeting_id)
+        # the conclusion holds the loaded meeting: the session's identity map holds it only weakly, and
+        # a garbage collection in between made a later rule load it (and its participants) again
+        set_committed_value(fanout.conclusion, "meeting", meeting)
     return fanout
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import types
 from coordination.actions import glance as glances
@@ -39,7 +40,8 @@ def _conclusion_or_404(conclusion_id: int) -> Conclusion:
     conclusion = db.session.get(Conclusion, conclusion_id)
     if conclusion is None:
         abort(404)
-    meeting_queries.load(conclusion.meeting_id)  # what the rules ask about the meeting, loaded at once
+    # what the rules ask about the meeting, loaded at once and held by the conclusion (see matrix.load_fanout)
+    set_committed_value(conclusion, "meeting", meeting_queries.load(conclusion.meeting_id))
     reveal(can_view_conclusion, conclusion)
     require(perm.can_fan_out, conclusion)
     return conclusion
