@@ -82,9 +82,22 @@ def open_items(fanout: FanOut) -> list[ActionItem]:
     return due_date_items(fanout, NOT_DONE)
 
 
+def assigned_orgs(fanout: FanOut) -> set[int]:
+    """The municipalities that have an item in the fan-out."""
+    return set(db.session.scalars(select(ActionItem.assignee_org_id).where(ActionItem.fanout_id == fanout.id)))
+
+
+def item_counts(fanout: FanOut) -> dict[str, int]:
+    """The fan-out's items: all, not done, done, cancelled (one grouped query)."""
+    rows = dict(db.session.execute(select(ActionItem.status, func.count()).where(ActionItem.fanout_id == fanout.id)
+                                   .group_by(ActionItem.status)).all())
+    return {"total": sum(rows.values()), "not_done": sum(n for s, n in rows.items() if s in PENDING),
+            "done": rows.get(ItemStatus.DONE, 0), "cancelled": rows.get(ItemStatus.CANCELLED, 0)}
+
+
 def missing(fanout: FanOut, targets: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
     """Of the (id, name) of a selection, the municipalities that have no item in the fan-out yet."""
-    have = set(db.session.scalars(select(ActionItem.assignee_org_id).where(ActionItem.fanout_id == fanout.id)))
+    have = assigned_orgs(fanout)
     return [(org_id, name) for org_id, name in targets if org_id not in have]
 
 

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import types
@@ -18,7 +17,7 @@ from coordination.actions import services
 from coordination.actions.fanout_check import fanout_check
 from coordination.actions.fanout_forms import municipalities_by_region
 from coordination.actions.fanout_manage_forms import AddForm, CancelForm, DueDateForm
-from coordination.actions.models import PENDING, SCOPE_LABELS, ActionItem, FanOut, ItemStatus
+from coordination.actions.models import SCOPE_LABELS, FanOut
 from coordination.extensions import db
 from coordination.organisations import services as organisations
 from coordination.web.authz import guard, require, reveal
@@ -42,18 +41,11 @@ def _add_form(**kwargs) -> AddForm:
                    municipalities=municipalities_by_region(), **kwargs)
 
 
-def _counts(fanout: FanOut) -> dict[str, int]:
-    rows = dict(db.session.execute(select(ActionItem.status, func.count()).where(ActionItem.fanout_id == fanout.id)
-                                   .group_by(ActionItem.status)).all())
-    return {"total": sum(rows.values()), "not_done": sum(n for s, n in rows.items() if s in PENDING),
-            "done": rows.get(ItemStatus.DONE, 0), "cancelled": rows.get(ItemStatus.CANCELLED, 0)}
-
-
 def _page(fanout: FanOut, *, status: int = 200, due=None, add=None, cancel=None):
     """The management page; the form that was sent keeps what was typed (and its errors)."""
     add = add or _add_form(formdata=None)
-    have = set(db.session.scalars(select(ActionItem.assignee_org_id).where(ActionItem.fanout_id == fanout.id)))
-    return render("actions/fanout_manage.html", fanout=fanout, counts=_counts(fanout), today=types.today(), have=have,
+    return render("actions/fanout_manage.html", fanout=fanout, counts=manage.item_counts(fanout), today=types.today(),
+                  have=manage.assigned_orgs(fanout),
                   due=due or DueDateForm(prefix="due", formdata=None), add=add,
                   cancel=cancel or CancelForm(prefix="cancel", formdata=None), scope_labels=SCOPE_LABELS,
                   checked=set(add.chosen.data or ()), status=status)
