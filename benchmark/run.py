@@ -280,7 +280,7 @@ def _minutes_pages() -> list:
     return bench_minutes.PAGES
 
 
-def measure(app, runs: int) -> list[dict]:
+def measure(app, runs: int, only: str = "") -> list[dict]:
     """Each page `runs` times (the long documents LONG_RUNS times) as its user: median, p95 and worst
     time, and the queries of one request."""
     from benchmark import minutes as bench_minutes
@@ -296,6 +296,8 @@ def measure(app, runs: int) -> list[dict]:
     # no app context is kept open: each request gets its own, with a fresh session, as in production
     event.listen(engine, "before_cursor_execute", count)
     for label, who, path, hx in pages(app):
+        if only not in label:
+            continue
         client = app.test_client()
         client.post("/prijava", data={"email": who, "password": PASSWORD})
         headers = {"HX-Request": "true"} if hx else {}
@@ -345,21 +347,35 @@ def main(argv=None):
                         help="also measure the pages over HTTP under gunicorn (benchmark/http.py)")
     parser.add_argument("--http-seconds", type=float, default=5)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the data a previous run generated at this scale (same schema) instead of "
+                             "generating them again")
+    parser.add_argument("--only", default="", help="measure only the pages whose label contains this text")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'bench.db'}"
     (ROOT / "instance").mkdir(exist_ok=True)
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
     started = time.perf_counter()
-    rebuild(app)
-    with app.app_context():
-        sizes = generate(args.scale)
+    database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+")[0]
+    generated = ROOT / "instance" / "bench" / f"data-{database}-{Path(url.rsplit('/', 1)[-1]).stem}.json"
+    previous = json.loads(generated.read_text()) if args.reuse and generated.exists() else {}
+    if previous.get("scale") == args.scale:
+        sizes = previous["sizes"]
+    else:
+        rebuild(app)
+        with app.app_context():
+            sizes = generate(args.scale)
+        generated.parent.mkdir(parents=True, exist_ok=True)
+        generated.write_text(json.dumps({"scale": args.scale, "sizes": sizes}))
+        sizes = dict(sizes)
     app.config["BENCH_MEETING"] = sizes.pop("bench meeting")
     app.config["BENCH_ACTION"] = sizes.pop("bench action")
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "
-          f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
-    database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+")[0]
-    results = measure(app, args.runs)
+          f"{time.perf_counter() - started:.1f} s{' (reused)' if previous.get('scale') == args.scale else ''}: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
+    results = measure(app, args.runs, args.only)
     print_table(results, database, args.scale, args.runs)
+    if args.only:  # a quick look at a few pages: nothing else measured, nothing written
+        return
     fan_out_ms = time_fan_out(app)
     print(f"\nfan-out of one conclusion to all 212 municipalities (service, one transaction): {fan_out_ms:.0f} ms")
     out = ROOT / "instance" / "bench" / f"inprocess-{database}-{args.scale:g}.json"
