@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from coordination import types
@@ -105,7 +105,7 @@ def filtered(user, filters: Filters, today: date | None = None, *, with_org: boo
     today = today or types.today()
     # the visibility rule needs no join; the source conclusion and meeting are joined only when a
     # filter or the export needs them (a join over 100,000 rows costs even when nothing is read)
-    query = select(ActionItem).where(visible_clause(user))
+    query = select(ActionItem).where(visible_clause(user, lookups=not filters.text))
     if with_org or filters.group is not None or filters.meeting is not None:
         query = query.outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id).outerjoin(
             Meeting, Conclusion.meeting_id == Meeting.id)
@@ -158,6 +158,26 @@ def order(query, sort: str, today: date):
     return query.order_by(case((_overdue_expr(today), 0), else_=1), *_due_order())
 
 
+def page_ids(ids_only, sort: str, today: date, limit: int, offset: int) -> list[int]:
+    """The ids of one page in the list's order. Sorted by due date (the default) the overdue items
+    come first, an order no index has (it depends on today): as one CASE over every matching row the
+    database would sort them all for each page. Instead the page is taken from three parts that each
+    read the (due date, id) index in order and stop after the page: the overdue items, the others
+    with a due date, those without one."""
+    if sort != "due":
+        return list(db.session.scalars(order(ids_only, sort, today).limit(limit).offset(offset)))
+    overdue = _overdue_expr(today)
+    parts = [ids_only.where(overdue), ids_only.where(ActionItem.due_date.is_not(None), ~overdue),
+             ids_only.where(ActionItem.due_date.is_(None))]
+    window = offset + limit  # no part can give more rows to this page than this
+    parts = [select(part.add_columns(literal(rank).label("part"), ActionItem.due_date)
+                    .order_by(ActionItem.due_date, ActionItem.id).limit(window).subquery())
+             for rank, part in enumerate(parts)]
+    pages = union_all(*parts).subquery()
+    return list(db.session.scalars(select(pages.c.id).order_by(pages.c.part, pages.c.due_date, pages.c.id)
+                                   .limit(limit).offset(offset)))
+
+
 def source_clause(user):
     """May the user see the item's source conclusion (else the row does not name it)."""
     return and_(ActionItem.conclusion_id.is_not(None), meeting_clause(user, Conclusion.visibility))
@@ -204,9 +224,8 @@ def page(user, filters: Filters, page_number: int, per_page: int = PER_PAGE, tod
     ids_only = query.with_only_columns(ActionItem.id)
     total = db.session.scalar(select(func.count()).select_from(ids_only.order_by(None).subquery())) or 0
     page_number = min(page_number, max(1, -(-total // per_page)))
-    ids = db.session.scalars(order(ids_only, filters.sort, today)
-                             .limit(per_page).offset((page_number - 1) * per_page)).all()
-    return Page(items=rows_for(user, list(ids), today), page=page_number, per_page=per_page, total=total)
+    ids = page_ids(ids_only, filters.sort, today, per_page, (page_number - 1) * per_page)
+    return Page(items=rows_for(user, ids, today), page=page_number, per_page=per_page, total=total)
 
 
 def _page_by_assignee(user, query, page_number: int, per_page: int, today: date) -> Page:

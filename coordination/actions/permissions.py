@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import and_, exists, false, or_, select, true
 
 from coordination.actions.models import ActionItem, FanOut
+from coordination.extensions import in_indexed
 from coordination.groups.models import GroupMembership
 from coordination.groups.permissions import current_membership
 from coordination.meetings.models import Conclusion, Meeting, Visibility
@@ -155,24 +156,27 @@ def owns_import(user, batch) -> bool:
     return batch is not None and signed_in(user) and batch.user_id == user.id
 
 
-def visible_clause(user, *, joined: bool = False):
+def visible_clause(user, *, joined: bool = False, lookups: bool = True):
     """The SQL twin of `can_view`. By default the conclusions the user may see are one uncorrelated
     subquery (evaluated once, then an index lookup per item) rather than a per-row check, which
     keeps a count over 100,000 items in milliseconds. With `joined=True` the query has joined
     ActionItem -> Conclusion -> Meeting itself (e.g. from one group's meetings) and the rule reads
-    their columns row by row, which is cheaper when few rows are in play."""
+    their columns row by row, which is cheaper when few rows are in play. With `lookups` the
+    conclusions and members are written for index lookups (`in_indexed`); without, for a query
+    that already narrows the items some other way (a text search) and checks each of them."""
     if not signed_in(user):
         return false()
     if is_staff(user):
         return true()
     conclusions = select(Conclusion.id).join(Meeting, Conclusion.meeting_id == Meeting.id)
     confidential = or_(Conclusion.visibility == Visibility.CONFIDENTIAL, Meeting.visibility == Visibility.CONFIDENTIAL)
+    among = in_indexed if lookups else (lambda column, subquery: column.in_(subquery))
     if joined:
         via_conclusion = and_(ActionItem.conclusion_id.is_not(None), meeting_clause(user, Conclusion.visibility))
         not_confidential = or_(ActionItem.conclusion_id.is_(None), ~confidential)
     else:
-        via_conclusion = ActionItem.conclusion_id.in_(
-            conclusions.where(meeting_clause(user, Conclusion.visibility)).correlate(None))
+        via_conclusion = among(ActionItem.conclusion_id,
+                               conclusions.where(meeting_clause(user, Conclusion.visibility)).correlate(None))
         not_confidential = ActionItem.conclusion_id.is_(None) | ActionItem.conclusion_id.not_in(
             conclusions.where(confidential).correlate(None))
     clauses = [ActionItem.assignee_org_id == user.organisation_id, ActionItem.assignee_user_id == user.id,
@@ -180,7 +184,7 @@ def visible_clause(user, *, joined: bool = False):
     if user.role == Role.ASSOCIATION:
         members = select(association_membership.c.member_id).where(
             association_membership.c.association_id == user.organisation_id)
-        clauses.append(ActionItem.assignee_org_id.in_(members) & not_confidential)
+        clauses.append(among(ActionItem.assignee_org_id, members) & not_confidential)
     return or_(*clauses)
 
 

@@ -277,3 +277,27 @@ def _pages_of_seven(people):
     assert (beyond.total, beyond.page, [r.item.title for r in beyond.items]) == (7, 3, ["Naloga 6"])
     nothing = listing.page(people["koper"], listing.parse(_args({"mine": "1"})), 1, per_page=3)
     assert (nothing.total, nothing.items) == (0, [])
+
+
+@pytest.mark.parametrize("viewer", ["ministry", "kamnik"])
+def test_due_order_pages_agree_with_sorting_every_visible_item(app, session, people, viewer):
+    """The default order is taken from three parts (overdue, dated, undated) read in index order:
+    page after page it must equal one sort of every visible item: overdue first, then by due date,
+    undated last, ties by id."""
+    today = types.today()
+    public = _conclusion(people["ministry"])
+    for n in range(23):
+        due = None if n % 5 == 0 else today + timedelta(days=(n * 7) % 19 - 9)
+        item = _item(people, people["kamnik_org"] if n % 2 else people["koper_org"], f"N{n}", due,
+                     conclusion=public if n % 3 else None)
+        if n % 4 == 0:
+            services.change_status(item, ItemStatus.DONE, author=people["ministry"])
+    user = people[viewer]
+    with app.test_request_context():
+        visible = db.session.scalars(queries.visible_items(user)).all()
+        expected = [i.id for i in sorted(visible, key=lambda i: (not i.overdue(today), i.due_date is None,
+                                                                  i.due_date or today, i.id))]
+        seen = []
+        for number in range(1, -(-len(expected) // 5) + 1):  # a page past the end would repeat the last
+            seen += [row.item.id for row in listing.page(user, listing.parse(_args({})), number, per_page=5).items]
+    assert len(expected) > 10 and seen == expected
