@@ -26,7 +26,7 @@ os.environ.setdefault("APP_CONFIG", "test")
 from sqlalchemy import event, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from coordination import create_app  # noqa: E402
+from coordination import create_app, settle_memory  # noqa: E402
 from coordination.accounts.models import Role, User  # noqa: E402
 from coordination.audit.models import AuditEntry  # noqa: E402
 from coordination.database import rebuild  # noqa: E402
@@ -372,6 +372,7 @@ def main(argv=None):
     app.config["BENCH_ACTION"] = sizes.pop("bench action")
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "
           f"{time.perf_counter() - started:.1f} s{' (reused)' if previous.get('scale') == args.scale else ''}: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
+    settle_memory()  # as each gunicorn worker does once the app is loaded (deploy/gunicorn.conf.py)
     results = measure(app, args.runs, args.only)
     print_table(results, database, args.scale, args.runs)
     if args.only:  # a quick look at a few pages: nothing else measured, nothing written

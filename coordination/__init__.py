@@ -85,6 +85,17 @@ def _sqlite_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if transaction.writing_request() else "BEGIN")
 
 
+def settle_memory() -> None:
+    """Call once a process has loaded the app, before it serves: what exists then (modules, the
+    app, reference data) lives as long as the process, so the garbage collector is told to stop
+    walking it (gc.freeze). Otherwise every full collection, which a page building thousands of
+    objects sets off now and then, walks all of it again: 50–150 ms added to a random request."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
     app.config.from_object(app_config.load(config_name))

@@ -15,3 +15,9 @@ accesslog = None        # the app writes one JSON line per request itself (coord
 errorlog = "-"
 # only the reverse proxy on this machine may say which client it forwards (see PROXY_COUNT)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    from coordination import settle_memory
+
+    settle_memory()

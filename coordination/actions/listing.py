@@ -105,7 +105,7 @@ def filtered(user, filters: Filters, today: date | None = None, *, with_org: boo
     today = today or types.today()
     # the visibility rule needs no join; the source conclusion and meeting are joined only when a
     # filter or the export needs them (a join over 100,000 rows costs even when nothing is read)
-    query = select(ActionItem).where(visible_clause(user, lookups=not filters.text))
+    query = select(ActionItem).where(visible_clause(user, lookups=not filters.text))  # see visible_clause
     if with_org or filters.group is not None or filters.meeting is not None:
         query = query.outerjoin(Conclusion, ActionItem.conclusion_id == Conclusion.id).outerjoin(
             Meeting, Conclusion.meeting_id == Meeting.id)

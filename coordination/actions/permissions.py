@@ -156,14 +156,15 @@ def owns_import(user, batch) -> bool:
     return batch is not None and signed_in(user) and batch.user_id == user.id
 
 
-def visible_clause(user, *, joined: bool = False, lookups: bool = True):
+def visible_clause(user, *, joined: bool = False, lookups: bool = False):
     """The SQL twin of `can_view`. By default the conclusions the user may see are one uncorrelated
     subquery (evaluated once, then an index lookup per item) rather than a per-row check, which
     keeps a count over 100,000 items in milliseconds. With `joined=True` the query has joined
     ActionItem -> Conclusion -> Meeting itself (e.g. from one group's meetings) and the rule reads
     their columns row by row, which is cheaper when few rows are in play. With `lookups` the
-    conclusions and members are written for index lookups (`in_indexed`); without, for a query
-    that already narrows the items some other way (a text search) and checks each of them."""
+    conclusions and members are written for index lookups (`in_indexed`), for a query that finds
+    the visible items by this rule alone (the unfiltered list); without, for one that narrows the
+    items some other way (ids, a text search, an organisation) and checks each of them."""
     if not signed_in(user):
         return false()
     if is_staff(user):
