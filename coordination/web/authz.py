@@ -35,7 +35,9 @@ def rule(name: str):
 
 def allowed(rule_or_name: Rule | str, obj=None, user=None) -> bool:
     fn = RULES[rule_or_name] if isinstance(rule_or_name, str) else rule_or_name
-    return bool(fn(user if user is not None else current_user, obj))
+    # the user object itself, not the proxy: a rule reads several attributes, and through the
+    # proxy each read looks the user up again (a thousand look-ups on a meeting page)
+    return bool(fn(user if user is not None else current_user._get_current_object(), obj))
 
 
 def require(rule_or_name: Rule | str, obj=None) -> None:
