@@ -324,7 +324,7 @@ LONG_RUNS = 3
 
 
 def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile (with 15 runs, p95 is the 15th, i.e. the worst but for none)."""
+    """The nearest-rank percentile (with 20 runs, p95 is the 19th: one run in twenty may be slower)."""
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))]
 
@@ -342,7 +342,7 @@ def print_table(results: list[dict], database: str, scale: float, runs: int) -> 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "1")))
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--http", action=argparse.BooleanOptionalAction, default=True,
                         help="also measure the pages over HTTP under gunicorn (benchmark/http.py)")
     parser.add_argument("--http-seconds", type=float, default=5)
