@@ -6,7 +6,7 @@ from wtforms.validators import Optional, ValidationError
 from coordination.accounts.models import User
 from coordination.actions.models import PRIORITY_LABELS, STATUS_LABELS, ItemStatus, Priority
 from coordination.extensions import db
-from coordination.web.forms import DateField, Form, QuickSelect, choices, max_length, required
+from coordination.web.forms import DateField, Form, QuickSelect, cached_options, choices, max_length, required
 from coordination.web.routing import id_value
 
 
@@ -35,7 +35,7 @@ class ItemForm(Form):
 
     def __init__(self, *args, organisations=(), people=(), assignable=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.assignee_org_id.choices = choices(organisations)
+        self.assignee_org_id.choices = cached_options(organisations)  # written once per process
         self.assignee_user_id.choices = choices([("", _l("Nobody in particular")), *people])
         self.assignable = assignable  # ids of the organisations the user may assign to; None: any
         self.assignee_user = None
