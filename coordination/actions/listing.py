@@ -24,6 +24,7 @@ from coordination.meetings.models import Conclusion, Meeting
 from coordination.meetings.permissions import visible_clause as meeting_clause
 from coordination.organisations.models import Organisation, Region
 from coordination.organisations.services import organisation_choices
+from coordination.roles import is_staff
 from coordination.search.index import matching_refs
 from coordination.web.formatting import parse_date_input, sl_order, sort_key
 from coordination.web.forms import cached_options
@@ -158,22 +159,28 @@ def order(query, sort: str, today: date):
     return query.order_by(case((_overdue_expr(today), 0), else_=1), *_due_order())
 
 
-def page_ids(ids_only, sort: str, today: date, limit: int, offset: int) -> list[int]:
+def page_ids(ids_only, sort: str, today: date, limit: int, offset: int, *, in_index_order: bool = False,
+             overdue_only: bool = False) -> list[int]:
     """The ids of one page in the list's order. Sorted by due date (the default) the overdue items
-    come first, an order no index has (it depends on today): as one CASE over every matching row the
-    database would sort them all for each page. Instead the page is taken from three parts that each
-    read the (due date, id) index in order and stop after the page: the overdue items, the others
-    with a due date, those without one."""
-    if sort != "due":
+    come first, an order no index has (it depends on today), so the database sorts every matching
+    row for each page. That is cheap when the filters leave few rows, and slow over all 100,000
+    items. With `in_index_order` (the caller knows most items match: staff without a narrowing
+    filter) the page is taken instead from three parts that each read the (due date, id) index in
+    order and stop after the page: the overdue items, the others with a due date, those without
+    one; with `overdue_only` the first part is all there is. (Measured: the ministry's list 27 → 9
+    ms on SQLite; a municipal official's, which sees 15 % of the items, was slower this way: each
+    part then gathers and sorts the visible items.)"""
+    if sort != "due" or not in_index_order:
         return list(db.session.scalars(order(ids_only, sort, today).limit(limit).offset(offset)))
     overdue = _overdue_expr(today)
-    parts = [ids_only.where(overdue), ids_only.where(ActionItem.due_date.is_not(None), ~overdue),
-             ids_only.where(ActionItem.due_date.is_(None))]
+    parts = [ids_only.where(overdue)]
+    if not overdue_only:
+        parts += [ids_only.where(ActionItem.due_date.is_not(None), ~overdue), ids_only.where(ActionItem.due_date.is_(None))]
     window = offset + limit  # no part can give more rows to this page than this
     parts = [select(part.add_columns(literal(rank).label("part"), ActionItem.due_date)
                     .order_by(ActionItem.due_date, ActionItem.id).limit(window).subquery())
              for rank, part in enumerate(parts)]
-    pages = union_all(*parts).subquery()
+    pages = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     return list(db.session.scalars(select(pages.c.id).order_by(pages.c.part, pages.c.due_date, pages.c.id)
                                    .limit(limit).offset(offset)))
 
@@ -224,7 +231,8 @@ def page(user, filters: Filters, page_number: int, per_page: int = PER_PAGE, tod
     ids_only = query.with_only_columns(ActionItem.id)
     total = db.session.scalar(select(func.count()).select_from(ids_only.order_by(None).subquery())) or 0
     page_number = min(page_number, max(1, -(-total // per_page)))
-    ids = page_ids(ids_only, filters.sort, today, per_page, (page_number - 1) * per_page)
+    ids = page_ids(ids_only, filters.sort, today, per_page, (page_number - 1) * per_page,
+                   in_index_order=is_staff(user) and not filters.text, overdue_only=filters.overdue)
     return Page(items=rows_for(user, ids, today), page=page_number, per_page=per_page, total=total)
 
 

@@ -297,7 +297,11 @@ def test_due_order_pages_agree_with_sorting_every_visible_item(app, session, peo
         visible = db.session.scalars(queries.visible_items(user)).all()
         expected = [i.id for i in sorted(visible, key=lambda i: (not i.overdue(today), i.due_date is None,
                                                                   i.due_date or today, i.id))]
-        seen = []
+        seen, late = [], []
         for number in range(1, -(-len(expected) // 5) + 1):  # a page past the end would repeat the last
             seen += [row.item.id for row in listing.page(user, listing.parse(_args({})), number, per_page=5).items]
+            late += [row.item.id for row in listing.page(user, listing.parse(_args({"overdue": "1"})), number,
+                                                          per_page=5).items]
+    overdue = [i for i in expected if db.session.get(ActionItem, i).overdue(today)]
     assert len(expected) > 10 and seen == expected
+    assert len(overdue) > 3 and late[:len(overdue)] == overdue
