@@ -244,6 +244,14 @@ def confirmed_stewards(day: date) -> list[Appointment]:
         .order_by(Appointment.organisation_id)))
 
 
+def confirmed_steward_contacts(day: date) -> list[tuple[str, int]]:
+    """(e-mail, organisation id) of the stewards confirmed_stewards() gives: plain rows, for the group
+    page, which needs no more (building the appointments and their organisations cost it ~5 ms)."""
+    return db.session.execute(select(Appointment.email, Appointment.organisation_id).where(
+        Appointment.role == StewardRole.STEWARD, Appointment.status == AppointmentStatus.CONFIRMED,
+        Appointment.valid_from <= day, or_(Appointment.valid_until.is_(None), Appointment.valid_until >= day))).all()
+
+
 def own_flags(org_id: int, day: date) -> tuple[date | None, date | None, str]:
     """(ending_on, lapsed_on, state) of one municipality: one query (dashboard, organisation page)."""
     rows = db.session.execute(
