@@ -18,7 +18,7 @@ from coordination.audit.models import AuditEntry
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region, association_membership
 from coordination.roles import Role, is_staff, signed_in
-from coordination.stewards.models import Appointment, AppointmentStatus, Dataset, StewardRole
+from coordination.stewards.models import Appointment, AppointmentStatus, Dataset, StewardRole, Training
 from coordination.web.formatting import sort_key
 
 CONFIRMED, NOMINATED, NONE = "confirmed", "nominated", "none"
@@ -270,18 +270,35 @@ def flagged_municipalities(day: date) -> list[Municipality]:
 
 def export_appointments(day: date, region: str = "") -> list[Appointment]:
     """Current and pending appointments with their municipality and region, for CSV, XLSX and PDF:
-    one query, plus one each for trainings and datasets."""
-    from sqlalchemy.orm import joinedload
-
+    one query (their trainings and datasets: export_lists)."""
     query = (select(Appointment).join(Organisation, Organisation.id == Appointment.organisation_id)
-             .options(joinedload(Appointment.organisation), selectinload(Appointment.trainings),
-                      selectinload(Appointment.datasets))
              .where(Appointment.status != AppointmentStatus.ENDED,
                     or_(Appointment.valid_until.is_(None), Appointment.valid_until >= day)))
     if region:
         query = query.join(Region, Region.id == Organisation.region_id).where(Region.code == region)
     rows = list(db.session.scalars(query).unique())
     return sorted(rows, key=lambda a: (sort_key(a.organisation.name), a.role != StewardRole.STEWARD, a.role, a.valid_from))
+
+
+def export_lists(appointment_ids: list[int], *, all_datasets: bool) -> tuple[dict, dict]:
+    """The trainings ({appointment id: [(name, held on)]}, by date) and dataset names ({appointment
+    id: [name]}, public ones only unless `all_datasets`) of these appointments for the CSV and XLSX:
+    two queries of plain rows (as ORM objects, the 3,400 datasets of a national export cost ~40 ms)."""
+    trainings, datasets = defaultdict(list), defaultdict(list)
+    if not appointment_ids:
+        return trainings, datasets
+    for owner, name, held_on in db.session.execute(
+            select(Training.appointment_id, Training.name, Training.held_on)
+            .where(Training.appointment_id.in_(appointment_ids))
+            .order_by(Training.appointment_id, Training.held_on, Training.id)):
+        trainings[owner].append((name, held_on))
+    query = select(Dataset.appointment_id, Dataset.name).where(Dataset.appointment_id.in_(appointment_ids))
+    if not all_datasets:
+        query = query.where(Dataset.public.is_(True))
+    # by appointment first: SQLite then reads the appointment index, not every dataset in id order
+    for owner, name in db.session.execute(query.order_by(Dataset.appointment_id, Dataset.id)):
+        datasets[owner].append(name)
+    return trainings, datasets
 
 
 def public_datasets(day: date) -> list[Dataset]:
