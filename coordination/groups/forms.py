@@ -4,8 +4,16 @@ from wtforms.validators import Optional, Regexp, ValidationError
 
 from coordination.accounts.services import find_by_email
 from coordination.groups.models import ROLE_LABELS, GroupRole
-from coordination.web.forms import (DateField, Form, QuickSelect, cached_options, choices, email_address, max_length,
-                                    required)
+from coordination.web.forms import (
+    DateField,
+    Form,
+    QuickSelect,
+    cached_options,
+    choices,
+    email_address,
+    max_length,
+    required,
+)
 
 
 class GroupForm(Form):
