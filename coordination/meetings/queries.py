@@ -36,6 +36,17 @@ def load(meeting_id: int) -> Meeting | None:
     ])
 
 
+def load_for_approval(meeting_id: int) -> Meeting | None:
+    """A meeting with what the approval checklist shows and its rules ask (participants, agenda
+    items without their comments, the group's members): load() would also bring every comment of
+    every item with its author (240 at benchmark scale) and the conclusions, which it does not show
+    (its open comments are one query of their own, approval.checklist)."""
+    return db.session.get(Meeting, meeting_id, populate_existing=True, options=[
+        selectinload(Meeting.organisers), selectinload(Meeting.participants), selectinload(Meeting.agenda),
+        joinedload(Meeting.group).selectinload(WorkingGroup.memberships), joinedload(Meeting.approved_by),
+    ])
+
+
 def load_for_rules(meeting_id: int) -> Meeting | None:
     """A meeting with only what its visibility rules ask (organisers, participants, the group's
     members): for pages that show a meeting's conclusion or items, not the meeting itself."""
