@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from coordination.audit.models import AuditEntry
 from coordination.extensions import db
@@ -191,7 +191,10 @@ def registry(day: date, *, region: str = "", association: str = "", state: str =
     if not by_id:
         return rows
     current = list(db.session.scalars(
-        select(Appointment).options(lazyload(Appointment.organisation))
+        # only what the list shows (its people and their public fields): not the act, dates and times
+        select(Appointment).options(lazyload(Appointment.organisation), load_only(
+            Appointment.organisation_id, Appointment.role, Appointment.status, Appointment.person_name,
+            Appointment.email, Appointment.public_fields))
         .where(Appointment.status != AppointmentStatus.ENDED,
                or_(Appointment.valid_until.is_(None), Appointment.valid_until >= day))
         .order_by(Appointment.role, Appointment.valid_from, Appointment.id)))
