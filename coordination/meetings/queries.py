@@ -80,12 +80,18 @@ def _register_filtered(query, user, *, body: str = "", year: int | None = None, 
     return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc(), Conclusion.number)
 
 
+def register_query(user, **filters):
+    """The register's conclusions that the user may see and the filters match, newest meetings first,
+    with their meetings."""
+    return _register_filtered(select(Conclusion), user, **filters).options(
+        contains_eager(Conclusion.meeting), selectinload(Conclusion.establishes_group))
+
+
 def conclusion_register(user, *, page: int, per_page: int, options: bool, **filters) -> tuple[Page, list[str], list[int]]:
     """One page of the register (conclusions the user may see, filtered in SQL, newest meetings
     first) with how many match, and (with `options`) the bodies and years of all the conclusions
     the user may see, for the filters."""
-    rows = _register_filtered(select(Conclusion), user, **filters).options(
-        contains_eager(Conclusion.meeting), selectinload(Conclusion.establishes_group))
+    rows = register_query(user, **filters)
     if options and not filters.get("kind") and not filters.get("text"):
         # the body and year choices come from counting the visible conclusions by body and year; the
         # count of a body or year filter is read from the same rows (one pass instead of two)
