@@ -72,10 +72,14 @@ def item_counts(conclusion_ids: Iterable[int]) -> dict[int, int]:
 def fanouts_of(conclusion_ids: Iterable[int]) -> dict[int, list[tuple[int, str, int, int]]]:
     """Each conclusion's fan-outs as (id, title, items counted, done), oldest first, in one grouped
     query; cancelled items are not counted (progress.py), as in the matrix."""
+    # counted per fan-out by correlated subqueries (an index lookup of its ≤ 212 items each): joined
+    # and grouped, PostgreSQL guessed 50 fan-outs × 250 items and read all 100,000 items (30–40 ms)
+    def of_fanout(column):
+        return select(column).where(ActionItem.fanout_id == FanOut.id).scalar_subquery()
+
     rows = db.session.execute(
-        select(FanOut.conclusion_id, FanOut.id, FanOut.title, counted_column(), done_column())
-        .outerjoin(ActionItem, ActionItem.fanout_id == FanOut.id)
-        .where(FanOut.conclusion_id.in_(list(conclusion_ids))).group_by(FanOut.id).order_by(FanOut.id))
+        select(FanOut.conclusion_id, FanOut.id, FanOut.title, of_fanout(counted_column()), of_fanout(done_column()))
+        .where(FanOut.conclusion_id.in_(list(conclusion_ids))).order_by(FanOut.id))
     grouped: dict[int, list[tuple[int, str, int, int]]] = {}
     for conclusion_id, fanout_id, title, n, d in rows:
         grouped.setdefault(conclusion_id, []).append((fanout_id, title, int(n), int(d)))

@@ -25,7 +25,12 @@ class AuditEntry(db.Model):
 
     actor = relationship("User", lazy="joined")
 
-    __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entry_entity", "entity_type", "entity_id"),
+        # the log counts the entries that are not sign-ins: read from this narrow index, not the rows
+        # with their changes (SQLite: 11 ms → 2.5 ms at 50,000 entries)
+        Index("ix_audit_entry_action", "action"),
+    )
 
 
 # how each audited model is named to people; a new audited model adds its name here

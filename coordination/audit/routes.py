@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coordination.audit import permissions as perm
 from coordination.audit import wording
@@ -14,7 +14,7 @@ from coordination.types import LJUBLJANA
 from coordination.web.authz import guard
 from coordination.web.formatting import parse_date_input
 from coordination.web.forms import DATE_ERROR
-from coordination.web.htmx import render
+from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/revizijska-sled")
@@ -38,6 +38,16 @@ def _day_start(day, *, after: bool = False) -> datetime | None:
         return datetime.combine(day + timedelta(days=1) if after else day, time(), LJUBLJANA).astimezone(UTC)
     except OverflowError:
         return None
+
+
+def _entity_types() -> list[str]:
+    """The record kinds the log holds, in order: each found from the last by one step along the
+    (entity_type, entity_id) index (a recursive query: as many steps as there are kinds, some 30),
+    where SELECT DISTINCT read all the entries (10 ms at 50,000)."""
+    kinds = select(func.min(AuditEntry.entity_type).label("kind")).cte("kinds", recursive=True)
+    following = select(func.min(AuditEntry.entity_type)).where(AuditEntry.entity_type > kinds.c.kind).scalar_subquery()
+    kinds = kinds.union_all(select(following).where(kinds.c.kind.is_not(None)))
+    return list(db.session.scalars(select(kinds.c.kind).where(kinds.c.kind.is_not(None))))
 
 
 @bp.route("/")
@@ -80,7 +90,8 @@ def index():
     dates = {"since": since or filters["since"], "until": until or filters["until"]}
     page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
                     per_page=current_app.config["AUDIT_PAGE_SIZE"])
-    entities = db.session.scalars(select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)).all()
+    # the kind choices are only on the full page (the live filter swaps the entries alone)
+    entities = [] if wants_fragment() else _entity_types()
     return render("audit/index.html", "audit/_entries.html", page=page, lines=wording.describe(page.items),
                   filters=filters, errors=errors, entity_options=[(e, record_kind(e)) for e in entities],
                   actions=ACTIONS, sign_ins=list(SIGN_INS.items()), dates=dates, status=422 if errors else 200)

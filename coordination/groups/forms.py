@@ -4,7 +4,16 @@ from wtforms.validators import Optional, Regexp, ValidationError
 
 from coordination.accounts.services import find_by_email
 from coordination.groups.models import ROLE_LABELS, GroupRole
-from coordination.web.forms import DateField, Form, QuickSelect, choices, email_address, max_length, required
+from coordination.web.forms import (
+    DateField,
+    Form,
+    QuickSelect,
+    cached_options,
+    choices,
+    email_address,
+    max_length,
+    required,
+)
 
 
 class GroupForm(Form):
@@ -25,7 +34,8 @@ class MemberForm(Form):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+        # every organisation: their options written once (QuickSelect), not per option per request
+        self.organisation_id.choices = cached_options((o.id, o.name) for o in organisations)
         self.user = None
 
     def validate_email(self, field):

@@ -9,7 +9,7 @@ from coordination.groups import permissions as perm
 from coordination.groups import services
 from coordination.groups.forms import GroupForm, MemberForm
 from coordination.groups.models import ROLE_LABELS, GroupMembership, GroupRole
-from coordination.organisations.services import all_organisations
+from coordination.organisations.services import organisation_choices
 from coordination.types import today
 from coordination.web.authz import guard, require
 from coordination.web.htmx import render, wants_fragment
@@ -42,7 +42,9 @@ def index():
 
 
 def _member_form():
-    return MemberForm(organisations=all_organisations())
+    # (id, name) rows, not ORM objects: building 1,200 organisations with their regions cost most
+    # of the page's time
+    return MemberForm(organisations=organisation_choices())
 
 
 def _detail(group, member_form=None, status=200):

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import false, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
+from coordination.accounts.models import User
 from coordination.extensions import db
 from coordination.meetings.models import (
     AgendaItem,
@@ -68,7 +69,10 @@ def checklist(meeting: Meeting, user=None) -> Checklist:
     unresolved = db.session.scalars(
         select(MinutesComment).join(MinutesComment.item)
         .where(AgendaItem.meeting_id == meeting.id, MinutesComment.resolved_at.is_(None))
-        .options(contains_eager(MinutesComment.item)).order_by(AgendaItem.position, MinutesComment.id)).all()
+        # the list names each comment's author: not their organisation and its region, which the
+        # author's default joined load would build for each of hundreds of comments
+        .options(contains_eager(MinutesComment.item), joinedload(MinutesComment.author).lazyload(User.organisation))
+        .order_by(AgendaItem.position, MinutesComment.id)).all()
     unwritten = [i for i in meeting.agenda if needs_minutes(i)]
     return Checklist(
         ended=meeting.ends_at <= utcnow(),

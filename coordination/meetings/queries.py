@@ -22,7 +22,7 @@ from coordination.organisations.models import Organisation
 from coordination.search.index import matching_refs
 from coordination.types import LJUBLJANA, utcnow
 from coordination.web.formatting import sl_order
-from coordination.web.pagination import Page
+from coordination.web.pagination import Page, paginate
 
 
 def load(meeting_id: int) -> Meeting | None:
@@ -32,6 +32,17 @@ def load(meeting_id: int) -> Meeting | None:
         selectinload(Meeting.organisers), selectinload(Meeting.participants),
         selectinload(Meeting.agenda).selectinload(AgendaItem.comments),
         selectinload(Meeting.conclusions).selectinload(Conclusion.establishes_group),
+        joinedload(Meeting.group).selectinload(WorkingGroup.memberships), joinedload(Meeting.approved_by),
+    ])
+
+
+def load_for_approval(meeting_id: int) -> Meeting | None:
+    """A meeting with what the approval checklist shows and its rules ask (participants, agenda
+    items without their comments, the group's members): load() would also bring every comment of
+    every item with its author (240 at benchmark scale) and the conclusions, which it does not show
+    (its open comments are one query of their own, approval.checklist)."""
+    return db.session.get(Meeting, meeting_id, populate_existing=True, options=[
+        selectinload(Meeting.organisers), selectinload(Meeting.participants), selectinload(Meeting.agenda),
         joinedload(Meeting.group).selectinload(WorkingGroup.memberships), joinedload(Meeting.approved_by),
     ])
 
@@ -54,10 +65,9 @@ def unestablished_groups(conclusion: Conclusion | None = None) -> list[WorkingGr
                                    .order_by(sl_order(WorkingGroup.name))))
 
 
-def conclusion_register(user, *, body: str = "", year: int | None = None, kind: str = "", text: str = ""):
-    """The register: conclusions the user may see (filtered in SQL), newest meetings first."""
-    query = (select(Conclusion).join(Conclusion.meeting).where(visible_clause(user, Conclusion.visibility))
-             .options(contains_eager(Conclusion.meeting), selectinload(Conclusion.establishes_group)))
+def _register_filtered(query, user, *, body: str = "", year: int | None = None, kind: str = "", text: str = ""):
+    """`query` over the register's conclusions that the user may see and the filters match, in its order."""
+    query = query.join(Conclusion.meeting).where(visible_clause(user, Conclusion.visibility))
     if body:
         query = query.where(Conclusion.register_body == body)
     if year:
@@ -70,12 +80,58 @@ def conclusion_register(user, *, body: str = "", year: int | None = None, kind: 
     return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc(), Conclusion.number)
 
 
-def register_options(user) -> tuple[list[str], list[int]]:
-    """The bodies and years of the conclusions the user may see, for the register's filters."""
-    visible = select(Conclusion.register_body, Conclusion.register_year).join(Conclusion.meeting).where(
-        visible_clause(user, Conclusion.visibility)).distinct().subquery()
-    rows = db.session.execute(select(visible.c.register_body, visible.c.register_year)).all()
-    return sorted({body for body, _ in rows}), sorted({year for _, year in rows}, reverse=True)
+def register_query(user, **filters):
+    """The register's conclusions that the user may see and the filters match, newest meetings first,
+    with their meetings."""
+    return _register_filtered(select(Conclusion), user, **filters).options(
+        contains_eager(Conclusion.meeting), selectinload(Conclusion.establishes_group))
+
+
+def conclusion_register(user, *, page: int, per_page: int, options: bool, **filters) -> tuple[Page, list[str], list[int]]:
+    """One page of the register (conclusions the user may see, filtered in SQL, newest meetings
+    first) with how many match, and (with `options`) the bodies and years of all the conclusions
+    the user may see, for the filters."""
+    rows = register_query(user, **filters)
+    if options and not filters.get("kind") and not filters.get("text"):
+        # the body and year choices come from counting the visible conclusions by body and year; the
+        # count of a body or year filter is read from the same rows (one pass instead of two)
+        counts = _register_counts(user)
+        body, year = filters.get("body"), filters.get("year")
+        total = sum(n for (b, y), n in counts.items() if (not body or b == body) and (not year or y == year))
+        items = db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)).unique().all()
+        return Page(items=list(items), page=page, per_page=per_page, total=total), *_options(counts)
+    found = _text_page(user, page, per_page, filters) if filters.get("text") else paginate(rows, per_page, page)
+    return found, *(_options(_register_counts(user)) if options else ([], []))
+
+
+def _register_counts(user) -> dict[tuple[str, int], int]:
+    """How many conclusions the user may see, by register body and year."""
+    return {(body, year): n for body, year, n in db.session.execute(
+        select(Conclusion.register_body, Conclusion.register_year, func.count()).join(Conclusion.meeting)
+        .where(visible_clause(user, Conclusion.visibility)).group_by(Conclusion.register_body, Conclusion.register_year))}
+
+
+def _options(counts: dict) -> tuple[list[str], list[int]]:
+    return sorted({body for body, _ in counts}), sorted({year for _, year in counts}, reverse=True)
+
+
+def _text_page(user, page: int, per_page: int, filters: dict) -> Page:
+    """With a text filter, a count query and a page query would each join the full-text matches to
+    the conclusions and their meetings (27 and 35 ms on PostgreSQL for a word every conclusion
+    holds): one pass gives the page's ids with a window count, then the page is read by id."""
+    ids = db.session.execute(_register_filtered(select(Conclusion.id, func.count().over()), user, **filters)
+                             .limit(per_page).offset((page - 1) * per_page)).all()
+    if ids or page == 1:
+        total = ids[0][1] if ids else 0
+    else:  # past the last page: the count alone
+        total = db.session.scalar(_register_filtered(select(func.count(Conclusion.id)), user, **filters)
+                                  .order_by(None))
+    if not ids:
+        return Page(items=[], page=page, per_page=per_page, total=total or 0)
+    rows = db.session.scalars(select(Conclusion).join(Conclusion.meeting).where(Conclusion.id.in_([i for i, _n in ids]))
+                              .options(contains_eager(Conclusion.meeting), selectinload(Conclusion.establishes_group))
+                              .order_by(Meeting.starts_at.desc(), Meeting.id.desc(), Conclusion.number)).unique().all()
+    return Page(items=list(rows), page=page, per_page=per_page, total=total)
 
 
 def group_conclusions(user, group: WorkingGroup, limit: int = 20) -> dict:

@@ -109,9 +109,9 @@ def _member_by_email(group, appointment) -> bool:
 def confirmed_steward_memberships(group) -> set[int]:
     """Ids of the group's memberships held by a confirmed steward (by the account's e-mail, or a
     municipality's seat whose municipality has one): one query, for the group page."""
-    stewards = queries.confirmed_stewards(today())
-    emails = {a.email.lower() for a in stewards}
-    orgs = {a.organisation_id for a in stewards}
+    stewards = queries.confirmed_steward_contacts(today())
+    emails = {email.lower() for email, _org in stewards}
+    orgs = {org for _email, org in stewards}
     return {m.id for m in group.memberships
             if (m.user is not None and m.user.email.lower() in emails) or (m.user is None and m.organisation_id in orgs)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from coordination.stewards import queries
 from coordination.stewards.models import ROLE_LABELS, STATUS_LABELS
 from coordination.web import spreadsheet
 from coordination.web.formatting import translated
@@ -23,6 +24,7 @@ def _shown(appointment, field: str, all_fields: bool) -> bool:
 
 def rows(appointments, all_fields: bool):
     roles, statuses = translated(ROLE_LABELS), translated(STATUS_LABELS)
+    trainings_of, datasets_of = queries.export_lists([a.id for a in appointments], all_datasets=all_fields)
     for a in appointments:
         org = a.organisation
 
@@ -30,12 +32,12 @@ def rows(appointments, all_fields: bool):
             return safe(text) if _shown(a, field, all_fields) else ""
 
         act = _shown(a, "act", all_fields)
-        trainings = "; ".join(f"{t.name} ({t.held_on.isoformat()})" for t in a.trainings)
+        trainings = "; ".join(f"{name} ({held_on.isoformat()})" for name, held_on in trainings_of[a.id])
         yield [safe(org.name), org.iso_code or "", safe(org.region.name if org.region else ""), roles[a.role],
                statuses[a.status], value("person_name", a.person_name), value("function", a.function),
                value("email", a.email), value("phone", a.phone), safe(a.act_reference) if act else "",
                a.act_date if act else None, safe(a.act_signed_by) if act else "", a.valid_from, a.valid_until,
-               value("trainings", trainings), "; ".join(safe(d.name) for d in a.datasets if all_fields or d.public)]
+               value("trainings", trainings), "; ".join(safe(name) for name in datasets_of[a.id])]
 
 
 def to_csv(appointments, *, all_fields: bool) -> bytes:

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -107,3 +108,19 @@ def test_pages_have_a_fixed_query_count(admin_client, session, count_queries, ap
         html = admin_client.get("/revizijska-sled/?page=2").get_data(as_text=True)
     assert "Stran 2 od" in html
     assert many.count == few.count
+
+
+def test_the_kind_filter_offers_exactly_the_kinds_the_log_holds(admin_client, session):
+    """The record kinds come one index step at a time (a recursive query): each kind in the log once,
+    in order, as SELECT DISTINCT would give them; the live filter's fragment does without them."""
+    with acting_as("tests"):
+        session.add(Organisation(name="Zavod Vrst", kind=OrgKind.OTHER))
+        session.commit()
+    held = sorted(set(session.scalars(select(AuditEntry.entity_type))))
+    assert len(held) >= 2
+    html = admin_client.get("/revizijska-sled/").get_data(as_text=True)
+    choose = html[html.index('name="entity"'):]
+    offered = re.findall(r'<option value="([^"]+)"', choose[:choose.index("</select>")])
+    assert offered == held
+    fragment = admin_client.get("/revizijska-sled/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'name="entity"' not in fragment and "Zavod Vrst" in fragment

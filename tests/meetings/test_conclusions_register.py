@@ -141,11 +141,11 @@ def test_the_sql_filter_agrees_with_the_rule(session):
     people = _world(session, 1)
     everything = session.scalars(select(Conclusion)).all()
     for key, user in people.items():
-        in_sql = {c.id for c in session.scalars(queries.conclusion_register(user))}
+        in_sql = {c.id for c in session.scalars(queries.register_query(user))}
         by_rule = {c.id for c in everything if can_view_conclusion(user, c)}
         assert in_sql == by_rule, key
     # the filter is not trivially everything or nothing
-    sizes = {key: len(list(session.scalars(queries.conclusion_register(u)))) for key, u in people.items()}
+    sizes = {key: len(list(session.scalars(queries.register_query(u)))) for key, u in people.items()}
     assert sizes["admin"] == len(everything) > sizes["ministry"] > sizes["member"] > sizes["outsider"] > 0
     assert sizes["named"] > sizes["outsider"] and sizes["organiser"] > sizes["outsider"]
 
@@ -159,6 +159,33 @@ def test_register_query_count_does_not_grow_with_data(client, session, count_que
     _world(session, 10)
     with count_queries() as many:
         client.get("/sklepi/?kind=decision")
+    assert many.count == few.count, "\n\n".join(s[:200] for s in many.statements)
+
+
+@pytest.mark.parametrize("url", ["/sklepi/", "/sklepi/?body=G3-1", "/sklepi/?q=internal", "/sklepi/?q=internal&page=2"])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_register_page_and_count_agree_with_the_query(client, session, count_queries, url, htmx):
+    """Whichever way the page is read (count with the choices, windowed with a text filter, the
+    fragment without choices), it lists the query's conclusions and counts them all, in a number of
+    queries that does not grow with the data."""
+    people = _world(session, 3)
+    f.login(client, people["member"])
+    args = dict(part.split("=") for part in url.partition("?")[2].split("&") if part)
+    filters = {"body": args.get("body", ""), "year": int(args["year"]) if "year" in args else None,
+               "text": args.get("q", "")}
+    expected = session.scalars(queries.register_query(people["member"], **filters)).unique().all()
+    assert expected
+    headers = {"HX-Request": "true"} if htmx else {}
+    with count_queries() as few:
+        html = client.get(url, headers=headers).get_data(as_text=True)
+    page = int(args.get("page", 1))
+    assert f">{len(expected)} sklep" in html
+    shown = re.findall(r'<span class="prewrap">([^<]*)</span>', html)
+    assert shown == [c.text for c in expected][(page - 1) * 50:page * 50]
+    assert ('name="body"' in html) is not htmx  # the choices only on the full page
+    _world(session, 10)
+    with count_queries() as many:
+        client.get(url, headers=headers)
     assert many.count == few.count, "\n\n".join(s[:200] for s in many.statements)
 
 

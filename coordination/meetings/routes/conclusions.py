@@ -13,7 +13,7 @@ from coordination.meetings.conclusions_forms import ConclusionForm
 from coordination.meetings.models import KIND_LABELS, VISIBILITY_LABELS, ConclusionKind, Visibility
 from coordination.web.authz import guard, require, reveal
 from coordination.web.htmx import render, wants_fragment
-from coordination.web.pagination import paginate
+from coordination.web.pagination import page_number
 from coordination.web.sections import parts
 
 bp = Blueprint("conclusions", __name__)
@@ -202,8 +202,9 @@ def _filters() -> dict:
 @guard(perm.can_browse)
 def register():
     filters = _filters()
-    page = paginate(queries.conclusion_register(current_user, **filters), per_page=REGISTER_PAGE_SIZE)
-    bodies, years = queries.register_options(current_user)
+    # the body and year choices are only on the full page (the live filter swaps the results alone)
+    page, bodies, years = queries.conclusion_register(current_user, page=page_number(), per_page=REGISTER_PAGE_SIZE,
+                                                      options=not wants_fragment(), **filters)
     return render("meetings/conclusions_register.html", "meetings/_conclusions_register_results.html", page=page,
                   filters=filters, bodies=bodies, years=years, kind_labels=KIND_LABELS,
                   visibility_labels=VISIBILITY_LABELS, **parts("meetings.register", conclusions=page.items))

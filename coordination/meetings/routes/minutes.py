@@ -318,8 +318,10 @@ def approve(meeting_id: int):
     """GET: the approval checklist (what is still missing) and the form. POST: circulated -> approved
     by the chair or secretary, only after the meeting has ended (409 before), and with open points only
     when the approver ticks that they confirm the list shown (422 without); the minutes are locked."""
-    meeting = _meeting_or_404(meeting_id)
-    require(perm.can_view, meeting)
+    meeting = queries.load_for_approval(meeting_id)
+    if meeting is None:
+        abort(404)
+    reveal(perm.can_view, meeting)  # one who may not see it is not told that it exists
     _refuse_out_of_turn(meeting, "approve", _("Only circulated minutes can be approved; these minutes are "
                                               "%(state)s."))
     require(perm.can_approve, meeting)
