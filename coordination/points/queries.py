@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 from coordination import models as _all_models  # noqa: F401  (every mapper known before aliased() configures them)
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region
+from coordination.organisations.services import named_in_order
 from coordination.points.models import (
     PointStatus,
     Programme,
@@ -27,6 +28,7 @@ from coordination.points.models import (
 from coordination.points.months import add_months, count_months, month_end, month_start, months_between
 from coordination.points.permissions import visits_clause
 from coordination.web.formatting import sl_order
+from coordination.web.forms import cached_options
 
 SORTS = ("code", "name", "municipality", "opened", "status")
 
@@ -146,12 +148,11 @@ def dots(filters: Filters | None = None, *, open_only: bool = False) -> list[Dot
 def filter_options() -> dict:
     """Choices of the list's filters: four small queries."""
     regions = db.session.execute(select(Region.code, Region.name).order_by(sl_order(Region.name))).all()
-    municipalities = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.kind == OrgKind.MUNICIPALITY)
-        .order_by(sl_order(Organisation.name))).all()
-    hosts = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(select(ServicePoint.host_id).distinct()))
-        .order_by(sl_order(Organisation.name))).all()
+    # the long drop-downs (212 municipalities, a host per point) are written once per list of names
+    municipalities = cached_options(named_in_order(
+        select(Organisation.id, Organisation.name).where(Organisation.kind == OrgKind.MUNICIPALITY)))
+    hosts = cached_options(named_in_order(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(select(ServicePoint.host_id).distinct()))))
     months = sorted({month_start(d) for (d,) in db.session.execute(select(ServicePoint.opened_on).distinct())},
                     reverse=True)
     return {"regions": regions, "municipalities": municipalities, "hosts": hosts, "months": months}

@@ -12,9 +12,10 @@ from coordination.points import permissions as perm
 from coordination.points.forms import CloseForm, PointForm
 from coordination.points.models import POINT_STATUS_LABELS, REQUEST_STATUS_LABELS, PointStatus, ServicePoint
 from coordination.types import today
+from coordination.web import kept
 from coordination.web.authz import guard, public
 from coordination.web.formatting import format_date, format_number, translated
-from coordination.web.htmx import render
+from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
 
 bp = Blueprint("points", __name__)
@@ -70,8 +71,12 @@ def index():
 def map_page():
     filters = _filters()
     dots = queries.dots(filters)
-    return render("points/map.html", "points/_map_results.html", view=charts.map_view(dots), dots=dots,
-                  filters=filters, options=queries.filter_options(), **common())
+    # the map and its table are drawn from the dots alone (and the language): kept by them
+    results = kept.fragment("points/_map_results.html", tuple(dots),
+                            lambda: dict(view=charts.map_view(dots), dots=dots, **common()))
+    if wants_fragment():
+        return results, 200, {"Vary": "HX-Request"}
+    return render("points/map.html", results=results, filters=filters, options=queries.filter_options(), **common())
 
 
 def _point_or_404(point_id: int) -> ServicePoint:
