@@ -72,7 +72,8 @@ def parse_filters(args, topic_codes) -> Filters:
                    sort=sort if sort in SORTS else "code")
 
 
-def _filtered(filters: Filters, query):
+def filtered(filters: Filters, query):
+    """The query (over joined()) narrowed by the list's filters."""
     if filters.text:
         like = f"%{filters.text}%"
         query = query.where(or_(ServicePoint.code.ilike(like), ServicePoint.name.ilike(like),
@@ -103,7 +104,7 @@ def joined(query):
 
 def list_query(filters: Filters):
     """ServicePoint rows (host and municipality loaded) matching the filters, in the chosen order."""
-    query = _filtered(filters, joined(select(ServicePoint)))
+    query = filtered(filters, joined(select(ServicePoint)))
     order = {
         "code": [ServicePoint.code],
         "name": [sl_order(ServicePoint.name), ServicePoint.code],
@@ -138,7 +139,7 @@ def dots(filters: Filters | None = None, *, open_only: bool = False) -> list[Dot
                            ServicePoint.lat, ServicePoint.lon, Municipality.name, Region.name, Host.name,
                            ServicePoint.address, ServicePoint.opened_on, ServicePoint.closed_on))
     if filters is not None:
-        query = _filtered(filters, query)
+        query = filtered(filters, query)
     if open_only:
         query = query.where(ServicePoint.status == PointStatus.OPEN)
     return [Dot(*row[:3], str(row[3]), *row[4:7], row[7] or "", *row[8:])

@@ -160,11 +160,21 @@ def _published_programme():
 @bp.route("/digi-info-tocke")
 @public
 def public_page():
-    dots = queries.dots(open_only=True)
-    rows = exports.point_rows(open_only=True)
-    published = _published_programme()
-    recent = queries.recent_visits(None, queries.latest_month() or today()) if published else None
-    return render("points/public.html", view=charts.map_view(dots), rows=rows, recent=recent, **common())
+    rows = exports.records(open_only=True)
+    recent = _public_recent()
+    figures = None if recent is None else tuple(recent.get(r.id, 0) for r in rows)
+    # the map and the table are drawn from the open points and their figures alone: kept by them
+    points = kept.fragment("points/_public_points.html", (tuple(rows), figures), lambda: dict(
+        view=charts.map_view([r.dot() for r in rows]), rows=[(r, r.opening_hours) for r in rows], recent=recent,
+        **common()))
+    return render("points/public.html", count=len(rows), points=points, attribution=geo.ATTRIBUTION)
+
+
+def _public_recent() -> dict[int, int] | None:
+    """Visits of the last 3 months per point, when the ministry publishes them."""
+    if _published_programme() is None:
+        return None
+    return queries.recent_visits(None, queries.latest_month() or today())
 
 
 @bp.route("/digi-info-tocke.geojson")
@@ -172,9 +182,7 @@ def public_page():
 def public_geojson():
     """The open points for GIS portals such as the ministry's Geohub: no contacts, and visit figures
     only when the ministry publishes them."""
-    rows = exports.point_rows(open_only=True)
-    recent = queries.recent_visits(None, queries.latest_month() or today()) if _published_programme() else None
-    body = exports.geojson_bytes(exports.geojson(rows, recent=recent, public=True))
+    body = exports.kept_geojson(exports.records(open_only=True), recent=_public_recent(), public=True)
     return Response(body, mimetype="application/geo+json",
                     headers={"Content-Disposition": 'inline; filename="digi-info-tocke.geojson"',
                              "Access-Control-Allow-Origin": "*"})
