@@ -3,6 +3,7 @@
     .venv/bin/python benchmark/profiling.py --scale 0.2           # generate instance/bench.db, then profile
     .venv/bin/python benchmark/profiling.py --scale 0.2 --reuse   # profile the data `make bench` left
     BENCH_DATABASE_URL=postgresql+psycopg://…/bench .venv/bin/python benchmark/profiling.py --reuse
+    .venv/bin/python benchmark/profiling.py --reuse --points    # the Digi info točke pages (benchmark/points.py)
 
 For each page: the time per request, and its own (exclusive) time split by where it is spent:
 templates (the compiled Jinja code of templates/), Jinja itself, forms (WTForms), SQL (SQLAlchemy and the
