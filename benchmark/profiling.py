@@ -3,6 +3,7 @@
     .venv/bin/python benchmark/profiling.py --scale 0.2           # generate instance/bench.db, then profile
     .venv/bin/python benchmark/profiling.py --scale 0.2 --reuse   # profile the data `make bench` left
     BENCH_DATABASE_URL=postgresql+psycopg://…/bench .venv/bin/python benchmark/profiling.py --reuse
+    .venv/bin/python benchmark/profiling.py --reuse --points    # the Digi info točke pages (benchmark/points.py)
 
 For each page: the time per request, and its own (exclusive) time split by where it is spent:
 templates (the compiled Jinja code of templates/), Jinja itself, forms (WTForms), SQL (SQLAlchemy and the
@@ -28,6 +29,7 @@ os.environ.setdefault("APP_CONFIG", "test")
 from sqlalchemy import select  # noqa: E402
 
 from benchmark import minutes as bench_minutes  # noqa: E402
+from benchmark import points as bench_points  # noqa: E402
 from benchmark import run as bench  # noqa: E402
 from coordination import create_app  # noqa: E402
 from coordination.accounts.models import User  # noqa: E402
@@ -45,6 +47,8 @@ PAGES = [  # (label, user, path, htmx, runs)
     ("minutes PDF (8 items)", MUNICIPAL, "/sestanki/{m}/zapisnik.pdf", False, 5),
     ("minutes PDF (100 pages)", MUNICIPAL, f"/sestanki/{bench_minutes.LONG}/zapisnik.pdf", False, 1),
 ]
+# the Digi info točke pages of the benchmark (--points): 1,001 points with 36 months of visits at scale 1
+POINT_PAGES = [(label, who, path, hx, 5) for label, who, path, hx in bench_points.PAGES]
 
 # (category, test on a profile entry's file name): the first that matches wins
 CATEGORIES = [
@@ -82,6 +86,7 @@ def main(argv=None):
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "0.2")))
     parser.add_argument("--reuse", action="store_true", help="profile the data already in the database")
     parser.add_argument("--only", help="profile only the pages whose label contains this")
+    parser.add_argument("--points", action="store_true", help="profile the Digi info točke pages instead")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'bench.db'}"
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
@@ -96,7 +101,7 @@ def main(argv=None):
     out = ROOT / "instance" / "bench" / "profiles"
     out.mkdir(parents=True, exist_ok=True)
     print(f"database {url.split(':', 1)[0]}, scale {args.scale:g}")
-    for label, who, path, hx, runs in PAGES:
+    for label, who, path, hx, runs in (POINT_PAGES if args.points else PAGES):
         if args.only and args.only not in label:
             continue
         path = path.format(m=meeting, action=action)

@@ -33,23 +33,32 @@ def organisation_choices():
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite's `sl` collation calls Python once per comparison (some 8,000 calls for the
         # organisations): the same order from one sort key per name is a fifth of the time
-        return _sorted_by_name(db.session.connection().execute(query.order_by(Organisation.id)).all())
+        return sorted_by_name(db.session.connection().execute(query.order_by(Organisation.id)).all())
     # plain rows from the connection (services flush, so nothing is pending): the ORM's row handling
     # costs as much again
+    return db.session.connection().execute(query.order_by(sl_order(Organisation.name))).all()
+
+
+def named_in_order(query) -> list:
+    """(id, name) rows of `query` (over Organisation) in Slovenian order by name, as organisation_choices
+    reads them: sorted in Python on SQLite, by the ICU collation on PostgreSQL."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sorted_by_name(db.session.connection().execute(query.order_by(Organisation.id)).all())
     return db.session.connection().execute(query.order_by(sl_order(Organisation.name))).all()
 
 
 _SORTED: dict[tuple, list] = {}
 
 
-def _sorted_by_name(rows: list) -> list:
-    """The rows in Slovenian order, kept by their (id, name) values: they are read every request, so
-    the order is never stale, and only the sort (a key for each of 1,600 names: a few ms) is saved."""
+def sorted_by_name(rows: list) -> list:
+    """(id, name) rows in Slovenian order, kept by their values: they are read every request, so the
+    order is never stale, and only the sort (a key for each of 1,600 names: a few ms) is saved."""
     key = tuple(map(tuple, rows))  # plain tuples compare in C, SQLAlchemy's rows do not
     ordered = _SORTED.get(key)
     if ordered is None:
-        _SORTED.clear()  # one list at a time: all organisations
-        ordered = _SORTED[key] = sorted(rows, key=lambda row: sort_key(row.name))
+        if len(_SORTED) >= 4:  # a few lists at a time: all organisations, municipalities, the points' hosts
+            _SORTED.clear()
+        ordered = _SORTED[key] = sorted(rows, key=lambda row: sort_key(row[1]))
     return list(ordered)
 
 

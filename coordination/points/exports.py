@@ -8,9 +8,11 @@ CSV goes out as Slovenian Excel reads it (UTF-8 with a BOM, `;`); a text cell be
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, cast, false, select
 
 from coordination.extensions import db
 from coordination.organisations.models import Region
@@ -22,6 +24,60 @@ from coordination.web import spreadsheet
 from coordination.web.spreadsheet import safe
 
 TOTAL = "total"  # the topic column of a month's total in the long visit export
+
+
+class Record(NamedTuple):
+    """A point as the public page and the GeoJSON show it: plain values (hashable, so web/kept.py can
+    keep what is written from them), its JSON columns as the text the database holds."""
+
+    id: int
+    code: str
+    name: str
+    status: str
+    address: str
+    lat: float
+    lon: float
+    opened_on: date
+    closed_on: date | None
+    topics_json: str
+    hours_json: str
+    municipality: str
+    iso_code: str | None
+    region: str | None
+    host: str
+    visible: bool  # may the reader see its visit figures (visits_clause)
+
+    @property
+    def topics(self) -> list:
+        return json.loads(self.topics_json)
+
+    @property
+    def opening_hours(self) -> dict:
+        return json.loads(self.hours_json)
+
+    def dot(self):
+        from coordination.points.queries import Dot
+
+        return Dot(self.id, self.code, self.name, self.status, self.lat, self.lon, self.municipality,
+                   self.region or "", self.host, self.address, self.opened_on, self.closed_on)
+
+
+def records(query_filter=None, *, open_only: bool = False, visible=None) -> list[Record]:
+    """The points (in code order) as Records, one query of plain columns. `query_filter(query)` narrows
+    the query (the list's filters); `visible`: the reader's visits_clause (none: no point's figures)."""
+    query = joined(select(ServicePoint.id, ServicePoint.code, ServicePoint.name, ServicePoint.status,
+                          ServicePoint.address, ServicePoint.lat, ServicePoint.lon, ServicePoint.opened_on,
+                          ServicePoint.closed_on, cast(ServicePoint.topics, String),
+                          cast(ServicePoint.opening_hours, String), Municipality.name, Municipality.iso_code,
+                          Region.name, Host.name, visible if visible is not None else false()))
+    if query_filter is not None:
+        query = query_filter(query)
+    if open_only:
+        from coordination.points.models import PointStatus
+
+        query = query.where(ServicePoint.status == PointStatus.OPEN)
+    return [Record(row[0], row[1], row[2], str(row[3]), *row[4:15], bool(row[15]))
+            for row in db.session.execute(query.order_by(ServicePoint.code))]
 
 
 def point_rows(where=None, *, open_only: bool = False) -> list:
@@ -38,19 +94,20 @@ def point_rows(where=None, *, open_only: bool = False) -> list:
 
 # --- GeoJSON -----------------------------------------------------------------------------------
 
-def geojson(rows, *, recent: dict[int, int] | None, public: bool) -> dict:
+def geojson(rows: list[Record], *, recent: dict[int, int] | None, public: bool) -> dict:
     """A FeatureCollection: WGS 84 longitude/latitude (RFC 7946: no `crs`), 6 decimals at most.
-    `recent` = visits in the last 3 months per point id, or None when the reader may not see them."""
+    `recent` = visits in the last 3 months per point id, or None when the reader may not see them;
+    a point's own figure only when its record is `visible` (the public: every point, once published)."""
     features = []
-    for point, municipality, iso, region, host in rows:
+    for point in rows:
         properties = {
-            "code": point.code, "name": point.name, "host": host, "municipality": municipality,
-            "iso_code": iso, "region": region, "status": point.status.value, "address": point.address,
+            "code": point.code, "name": point.name, "host": point.host, "municipality": point.municipality,
+            "iso_code": point.iso_code, "region": point.region, "status": point.status, "address": point.address,
             "opened_on": point.opened_on.isoformat(),
             "closed_on": point.closed_on.isoformat() if point.closed_on else None,
             "topics": list(point.topics), "opening_hours": _hours_text(point.opening_hours),
         }
-        if recent is not None:
+        if recent is not None and (public or point.visible):
             properties["visits_last_3_months"] = recent.get(point.id, 0)
         if not public:
             properties["id"] = point.id
@@ -66,6 +123,16 @@ def _hours_text(opening_hours: dict) -> dict:
 
 def geojson_bytes(collection: dict) -> bytes:
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def kept_geojson(rows: list[Record], *, recent: dict[int, int] | None, public: bool) -> bytes:
+    """geojson_bytes(geojson(...)), kept in process memory by the records and figures it is written
+    from (web/kept.py): the same network gives the same bytes."""
+    from coordination.web.kept import kept
+
+    figures = None if recent is None else tuple(recent.get(r.id, 0) for r in rows)
+    return kept(("geojson", public, tuple(rows), figures),
+                lambda: geojson_bytes(geojson(rows, recent=recent, public=public)))
 
 
 # --- CSV and XLSX ------------------------------------------------------------------------------

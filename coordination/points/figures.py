@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from coordination.points import charts, queries, topics
+from coordination.points import charts, queries, topics, visit_totals
 from coordination.points.models import Programme
 from coordination.points.months import add_months, month_end, month_start, months_between
 
@@ -39,10 +39,14 @@ class Figures:
 
 
 def compute(programme: Programme, user, today: date) -> Figures:
-    by_month = queries.visits_per_month(programme, user)
+    points = queries.programme_points(programme, user)
+    # a reader who sees every point's figures gets the sums kept in memory while the visits stay the same
+    totals = (visit_totals.programme_totals(programme.id, tuple(p.id for p in points), visit_totals.version())
+              if all(p.visible for p in points) else None)
+    by_month = totals.by_month if totals else queries.visits_per_month(programme, user)
     last_month = max((m for m, n in by_month.items() if n), default=None)
-    months = queries.programme_months(programme, max(today, last_month or today))
-    open_points = queries.open_per_month(programme, months)
+    months = queries.programme_months(programme, max(today, last_month or today), points)
+    open_points = queries.open_per_month(points, months)
     visits, cumulative, running = [], [], 0
     for m in months:
         if last_month is not None and m <= last_month:
@@ -71,12 +75,16 @@ def compute(programme: Programme, user, today: date) -> Figures:
         else:
             targets.append((target, reached, reached is not None and reached >= target.visits, None))
     labels = topics.by_code()
-    by_topic = queries.visits_by_topic(programme, user)
+    by_topic = totals.by_topic if totals else queries.visits_by_topic(programme, user)
     topic_rows = sorted(((c, labels[c].name if c in labels else c, n) for c, n in by_topic.items()),
                         key=lambda row: -row[2])
+    per_point = totals.by_point if totals else None
+    # with every point visible, no month after the last one with visits has any (figures are >= 0):
+    # each point's sum over all its reports is its sum up to that month
+    cost = queries.costs(programme, user, month_end(last_month) if last_month else today, points, per_point)
     return Figures(programme, months, open_points, visits, cumulative, total, last_month, projection_months,
-                   projection, projected_end, rate, targets, queries.visits_by_region(programme, user), topic_rows,
-                   queries.costs(programme, user, month_end(last_month) if last_month else today))
+                   projection, projected_end, rate, targets, queries.visits_by_region(points, per_point),
+                   topic_rows, cost)
 
 
 def month_labels(months: list[date]) -> list[str]:

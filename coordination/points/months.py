@@ -46,3 +46,8 @@ def parse_month(text: str) -> date | None:
         return date(year, month, 1) if 2000 <= year <= 2100 else None
     except (ValueError, IndexError):
         return None
+
+
+def count_months(first: date, last: date) -> int:
+    """len(months_between(first, last)), without building the list."""
+    return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)

@@ -3,9 +3,11 @@ the programme's figures, the GeoJSON. Each page costs a fixed number of queries 
 of the network (aggregates run in the database; tests count the queries at two sizes)."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -13,6 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 from coordination import models as _all_models  # noqa: F401  (every mapper known before aliased() configures them)
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrgKind, Region
+from coordination.organisations.services import named_in_order
 from coordination.points.models import (
     PointStatus,
     Programme,
@@ -22,9 +25,10 @@ from coordination.points.models import (
     VisitReport,
     VisitTopic,
 )
-from coordination.points.months import add_months, month_start, months_between
+from coordination.points.months import add_months, count_months, month_end, month_start, months_between
 from coordination.points.permissions import visits_clause
 from coordination.web.formatting import sl_order
+from coordination.web.forms import cached_options
 
 SORTS = ("code", "name", "municipality", "opened", "status")
 
@@ -68,7 +72,8 @@ def parse_filters(args, topic_codes) -> Filters:
                    sort=sort if sort in SORTS else "code")
 
 
-def _filtered(filters: Filters, query):
+def filtered(filters: Filters, query):
+    """The query (over joined()) narrowed by the list's filters."""
     if filters.text:
         like = f"%{filters.text}%"
         query = query.where(or_(ServicePoint.code.ilike(like), ServicePoint.name.ilike(like),
@@ -99,7 +104,7 @@ def joined(query):
 
 def list_query(filters: Filters):
     """ServicePoint rows (host and municipality loaded) matching the filters, in the chosen order."""
-    query = _filtered(filters, joined(select(ServicePoint)))
+    query = filtered(filters, joined(select(ServicePoint)))
     order = {
         "code": [ServicePoint.code],
         "name": [sl_order(ServicePoint.name), ServicePoint.code],
@@ -134,7 +139,7 @@ def dots(filters: Filters | None = None, *, open_only: bool = False) -> list[Dot
                            ServicePoint.lat, ServicePoint.lon, Municipality.name, Region.name, Host.name,
                            ServicePoint.address, ServicePoint.opened_on, ServicePoint.closed_on))
     if filters is not None:
-        query = _filtered(filters, query)
+        query = filtered(filters, query)
     if open_only:
         query = query.where(ServicePoint.status == PointStatus.OPEN)
     return [Dot(*row[:3], str(row[3]), *row[4:7], row[7] or "", *row[8:])
@@ -144,12 +149,11 @@ def dots(filters: Filters | None = None, *, open_only: bool = False) -> list[Dot
 def filter_options() -> dict:
     """Choices of the list's filters: four small queries."""
     regions = db.session.execute(select(Region.code, Region.name).order_by(sl_order(Region.name))).all()
-    municipalities = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.kind == OrgKind.MUNICIPALITY)
-        .order_by(sl_order(Organisation.name))).all()
-    hosts = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(select(ServicePoint.host_id).distinct()))
-        .order_by(sl_order(Organisation.name))).all()
+    # the long drop-downs (212 municipalities, a host per point) are written once per list of names
+    municipalities = cached_options(named_in_order(
+        select(Organisation.id, Organisation.name).where(Organisation.kind == OrgKind.MUNICIPALITY)))
+    hosts = cached_options(named_in_order(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(select(ServicePoint.host_id).distinct()))))
     months = sorted({month_start(d) for (d,) in db.session.execute(select(ServicePoint.opened_on).distinct())},
                     reverse=True)
     return {"regions": regions, "municipalities": municipalities, "hosts": hosts, "months": months}
@@ -219,20 +223,42 @@ def points_of(org: Organisation) -> list[ServicePoint]:
 
 # --- the programme -----------------------------------------------------------------------------
 
-def programme_months(programme: Programme, until: date) -> list[date]:
-    first = db.session.scalar(select(func.min(ServicePoint.opened_on)).where(
-        ServicePoint.programme_id == programme.id)) or programme.starts_on
+@dataclass(frozen=True)
+class ProgrammePoint:
+    """What the programme's figures need of one point: its open span, its cost and whether the reader
+    may see its visit figures (visits_clause)."""
+
+    id: int
+    opened_on: date
+    closed_on: date | None
+    cost_per_month: Decimal | None
+    visible: bool
+    region: str | None  # of its municipality
+
+
+def programme_points(programme: Programme, user) -> list[ProgrammePoint]:
+    """Every point of the programme, one query of plain columns."""
+    return [ProgrammePoint(*row[:4], bool(row[4]), row[5]) for row in db.session.execute(
+        select(ServicePoint.id, ServicePoint.opened_on, ServicePoint.closed_on, ServicePoint.cost_per_month,
+               visits_clause(user), Region.name)
+        .join(Municipality, ServicePoint.municipality_id == Municipality.id)
+        .outerjoin(Region, Municipality.region_id == Region.id)
+        .where(ServicePoint.programme_id == programme.id).order_by(ServicePoint.id))]
+
+
+def programme_months(programme: Programme, until: date, points: list[ProgrammePoint]) -> list[date]:
+    first = min((p.opened_on for p in points), default=None) or programme.starts_on
     return months_between(min(first, programme.starts_on), max(min(until, programme.ends_on), first))
 
 
-def open_per_month(programme: Programme, months: list[date]) -> list[int]:
-    """Points open at the end of each month (one query of two dates per point)."""
-    from coordination.points.months import month_end
-
-    spans = db.session.execute(select(ServicePoint.opened_on, ServicePoint.closed_on).where(
-        ServicePoint.programme_id == programme.id)).all()
-    return [sum(1 for opened, closed in spans if opened <= month_end(m) and (closed is None or closed > month_end(m)))
-            for m in months]
+def open_per_month(points: list[ProgrammePoint], months: list[date]) -> list[int]:
+    """Points open at the end of each month: opened by then and not closed by then. A point closes
+    on or after it opens (a check of the table), so those closed by the month's end are a part of
+    those opened by then, and two sorted lists of dates answer every month."""
+    opened = sorted(p.opened_on for p in points)
+    closed = sorted(p.closed_on for p in points if p.closed_on is not None)
+    ends = [month_end(m) for m in months]
+    return [bisect_right(opened, end) - bisect_right(closed, end) for end in ends]
 
 
 def visits_per_month(programme: Programme, user) -> dict[date, int]:
@@ -244,28 +270,27 @@ def visits_per_month(programme: Programme, user) -> dict[date, int]:
     return {m: int(n or 0) for m, n in rows}
 
 
-def visits_by_region(programme: Programme, user) -> list[tuple[str, int, int]]:
-    """(region, points, visits) in Slovenian order, regions without points included. Visits are summed
-    per point in the database (an index-only scan) and gathered by region here: cheaper than joining
-    every report to its region."""
-    per_point = dict(db.session.execute(
-        select(VisitReport.point_id, func.sum(VisitReport.total)).group_by(VisitReport.point_id)).all())
-    points: dict[str, int] = {}
-    visits: dict[str, int] = {}
-    for region, point_id, visible in db.session.execute(
-            select(Region.name, ServicePoint.id, visits_clause(user))
-            .select_from(Region).join(Municipality, Municipality.region_id == Region.id)
-            .outerjoin(ServicePoint, (ServicePoint.municipality_id == Municipality.id)
-                       & (ServicePoint.programme_id == programme.id))):
-        points.setdefault(region, 0)
-        visits.setdefault(region, 0)
-        if point_id is not None:
-            points[region] += 1
-            if visible:
-                visits[region] += int(per_point.get(point_id) or 0)
+def visits_by_region(points: list[ProgrammePoint], per_point: dict[int, int] | None = None) -> list[tuple[str, int, int]]:
+    """(region, points, visits) in Slovenian order, every region with an organisation included. Visits
+    are summed per point in the database (an index-only scan), or come summed (`per_point`,
+    visit_totals), and are gathered by region here: cheaper than joining every report to its region.
+    (Joining the regions' organisations to the points in one query made SQLite try every point for
+    every organisation: 1.2 million pairs at the benchmark's scale, 0.5 s.)"""
+    if per_point is None:
+        per_point = dict(db.session.execute(
+            select(VisitReport.point_id, func.sum(VisitReport.total)).group_by(VisitReport.point_id)).all())
+    names = db.session.scalars(select(Region.name).where(
+        select(Organisation.id).where(Organisation.region_id == Region.id).exists())).all()
+    counts = dict.fromkeys(names, 0)
+    visits = dict.fromkeys(names, 0)
+    for p in points:
+        if p.region in counts:
+            counts[p.region] += 1
+            if p.visible:
+                visits[p.region] += int(per_point.get(p.id) or 0)
     from coordination.web.formatting import sort_key
 
-    return sorted(((name, points[name], visits[name]) for name in points), key=lambda row: sort_key(row[0]))
+    return sorted(((name, counts[name], visits[name]) for name in counts), key=lambda row: sort_key(row[0]))
 
 
 def visits_by_topic(programme: Programme, user) -> dict[str, int]:
@@ -278,20 +303,20 @@ def visits_by_topic(programme: Programme, user) -> dict[str, int]:
     return {topic: int(n or 0) for topic, n in rows}
 
 
-def costs(programme: Programme, user, until: date) -> tuple[float, int] | None:
-    """(cost, visits) over the points whose monthly cost is known, up to `until`; None if none is."""
-    from decimal import Decimal
-
-    spans = db.session.execute(select(ServicePoint.id, ServicePoint.cost_per_month, ServicePoint.opened_on,
-                                      ServicePoint.closed_on)
-                               .where(ServicePoint.programme_id == programme.id,
-                                      ServicePoint.cost_per_month.is_not(None), visits_clause(user))).all()
+def costs(programme: Programme, user, until: date, points: list[ProgrammePoint],
+          per_point: dict[int, int] | None = None) -> tuple[float, int] | None:
+    """(cost, visits) over the visible points whose monthly cost is known, up to `until`; None if none
+    is. `per_point`: every report of each point summed (visit_totals), given only when `until` ends the
+    last month with visits, so that no later month adds any."""
+    spans = [p for p in points if p.cost_per_month is not None and p.visible]
     if not spans:
         return None
     total_cost = Decimal(0)
-    for _id, cost, opened, closed in spans:
-        months = len(months_between(opened, min(closed or until, until))) if opened <= until else 0
-        total_cost += cost * months
+    for p in spans:
+        months = count_months(p.opened_on, min(p.closed_on or until, until)) if p.opened_on <= until else 0
+        total_cost += p.cost_per_month * months
+    if per_point is not None:
+        return float(total_cost), sum(per_point.get(p.id, 0) for p in spans)
     visits = db.session.scalar(
         select(func.coalesce(func.sum(VisitReport.total), 0))
         .join(ServicePoint, VisitReport.point_id == ServicePoint.id)

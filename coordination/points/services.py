@@ -297,7 +297,9 @@ def _topics_of(report: VisitReport) -> dict[str, int]:
 def save_visits(point: ServicePoint, month: date, total: int, topics: dict[str, int], *, author,
                 report: VisitReport | None = None) -> tuple[VisitReport, bool]:
     """Record (or correct) one month of a point; returns (report, changed). A correction keeps the
-    earlier figures in VisitCorrection. Checks (open month, topic sums) are the caller's forms'."""
+    earlier figures in VisitCorrection. Checks (open month, topic sums) are the caller's forms'.
+    Every change of a report's figures writes that VisitCorrection: visit_totals relies on it to know
+    that the sums it keeps are out of date."""
     topics = {code: n for code, n in topics.items() if n is not None}
     if report is None:
         _lock_points([point.id])

@@ -156,12 +156,20 @@ def format_period(start: datetime, end: datetime) -> str:
     return f"{format_date(start)}, {format_clock(start)} – {format_date(end)}, {format_clock(end)}"
 
 
+# the thousands separator of the app's languages (CLDR's, as Babel writes it; a test compares the two)
+GROUP_SYMBOL = {"sl": ".", "en": ","}
+
+
 def format_number(value, decimals: int | None = None) -> str:
     """1.234,5 in Slovenian, 1,234.5 in English."""
     if value is None:
         return ""
+    lang = _lang()
+    if type(value) is int and value >= 0 and not decimals and lang in GROUP_SYMBOL:
+        # whole numbers (visit counts: a point's page writes some 750) without Babel's pattern machinery
+        return f"{value:,}".replace(",", GROUP_SYMBOL[lang])
     fmt = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
-    return format_decimal(value, format=fmt, locale=_lang())
+    return format_decimal(value, format=fmt, locale=lang)
 
 
 def translated(labels: dict) -> dict:

@@ -41,6 +41,19 @@ def test_numbers(ctx):
         assert f.format_number(1234.5) == "1,234.5"
 
 
+@pytest.mark.parametrize("lang", sorted(f.GROUP_SYMBOL))
+def test_whole_numbers_are_written_as_babel_writes_them(ctx, lang):
+    """format_number's short way for whole numbers gives Babel's text in every language of the app."""
+    from babel.numbers import format_decimal
+
+    values = [*range(0, 20000, 7), 999_999, 1_000_000, 12_345_678, 10**12 + 1]
+    with force_locale(lang):
+        for value in values:
+            assert f.format_number(value) == format_decimal(value, locale=lang), value
+            assert f.format_number(value, 0) == format_decimal(value, format="#,##0", locale=lang), value
+        assert f.format_number(-1234) == format_decimal(-1234, locale=lang)  # Babel's way
+
+
 @pytest.mark.parametrize("n, word", [(1, "organizacija"), (2, "organizaciji"), (3, "organizacije"),
                                      (4, "organizacije"), (5, "organizacij"), (101, "organizacija"),
                                      (102, "organizaciji"), (111, "organizacij"), (0, "organizacij")])

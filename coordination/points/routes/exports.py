@@ -62,14 +62,10 @@ def points_xlsx():
 def points_geojson():
     """The (filtered) network for GIS; visits of the last 3 months only on the points whose figures
     the reader may see."""
-    ids = _filtered_ids()
-    rows = exports.point_rows(ServicePoint.id.in_(ids))
-    collection = exports.geojson(rows, recent=queries.recent_visits(ids, queries.latest_month() or today()),
-                                 public=False)
-    for feature, (point, *_rest) in zip(collection["features"], rows, strict=True):
-        if not perm.can_view_visits(current_user, point):
-            del feature["properties"]["visits_last_3_months"]
-    return _download(exports.geojson_bytes(collection), "application/geo+json",
+    filters = queries.parse_filters(request.args, set(topics.codes()))
+    rows = exports.records(lambda query: queries.filtered(filters, query), visible=perm.visits_clause(current_user))
+    recent = queries.recent_visits(None, queries.latest_month() or today())
+    return _download(exports.kept_geojson(rows, recent=recent, public=False), "application/geo+json",
                      f"digi-info-tocke-{today().isoformat()}.geojson")
 
 

@@ -12,9 +12,10 @@ from coordination.points import permissions as perm
 from coordination.points.forms import CloseForm, PointForm
 from coordination.points.models import POINT_STATUS_LABELS, REQUEST_STATUS_LABELS, PointStatus, ServicePoint
 from coordination.types import today
+from coordination.web import kept
 from coordination.web.authz import guard, public
 from coordination.web.formatting import format_date, format_number, translated
-from coordination.web.htmx import render
+from coordination.web.htmx import render, wants_fragment
 from coordination.web.pagination import paginate
 
 bp = Blueprint("points", __name__)
@@ -70,8 +71,12 @@ def index():
 def map_page():
     filters = _filters()
     dots = queries.dots(filters)
-    return render("points/map.html", "points/_map_results.html", view=charts.map_view(dots), dots=dots,
-                  filters=filters, options=queries.filter_options(), **common())
+    # the map and its table are drawn from the dots alone (and the language): kept by them
+    results = kept.fragment("points/_map_results.html", tuple(dots),
+                            lambda: dict(view=charts.map_view(dots), dots=dots, **common()))
+    if wants_fragment():
+        return results, 200, {"Vary": "HX-Request"}
+    return render("points/map.html", results=results, filters=filters, options=queries.filter_options(), **common())
 
 
 def _point_or_404(point_id: int) -> ServicePoint:
@@ -155,11 +160,21 @@ def _published_programme():
 @bp.route("/digi-info-tocke")
 @public
 def public_page():
-    dots = queries.dots(open_only=True)
-    rows = exports.point_rows(open_only=True)
-    published = _published_programme()
-    recent = queries.recent_visits(None, queries.latest_month() or today()) if published else None
-    return render("points/public.html", view=charts.map_view(dots), rows=rows, recent=recent, **common())
+    rows = exports.records(open_only=True)
+    recent = _public_recent()
+    figures = None if recent is None else tuple(recent.get(r.id, 0) for r in rows)
+    # the map and the table are drawn from the open points and their figures alone: kept by them
+    points = kept.fragment("points/_public_points.html", (tuple(rows), figures), lambda: dict(
+        view=charts.map_view([r.dot() for r in rows]), rows=[(r, r.opening_hours) for r in rows], recent=recent,
+        **common()))
+    return render("points/public.html", count=len(rows), points=points, attribution=geo.ATTRIBUTION)
+
+
+def _public_recent() -> dict[int, int] | None:
+    """Visits of the last 3 months per point, when the ministry publishes them."""
+    if _published_programme() is None:
+        return None
+    return queries.recent_visits(None, queries.latest_month() or today())
 
 
 @bp.route("/digi-info-tocke.geojson")
@@ -167,9 +182,7 @@ def public_page():
 def public_geojson():
     """The open points for GIS portals such as the ministry's Geohub: no contacts, and visit figures
     only when the ministry publishes them."""
-    rows = exports.point_rows(open_only=True)
-    recent = queries.recent_visits(None, queries.latest_month() or today()) if _published_programme() else None
-    body = exports.geojson_bytes(exports.geojson(rows, recent=recent, public=True))
+    body = exports.kept_geojson(exports.records(open_only=True), recent=_public_recent(), public=True)
     return Response(body, mimetype="application/geo+json",
                     headers={"Content-Disposition": 'inline; filename="digi-info-tocke.geojson"',
                              "Access-Control-Allow-Origin": "*"})
