@@ -406,12 +406,12 @@ def _claim(token: str, now: datetime) -> list:
     return rows
 
 
-def _deliver(rows: list, now: datetime) -> SendResult:
-    """Build what is still to be built, send the rows over one connection and record each result
-    (not committed here). A message built now is stored with its first attempt, so a retry sends the
-    same bytes; one that cannot be built counts as a failed attempt (tried again later, never lost).
-    The result's indexes are those of `rows`."""
-    ready, unbuildable = _built(rows)
+def _deliver(rows: list, now: datetime, built: tuple | None = None) -> SendResult:
+    """Build what is still to be built (unless `built`, _built(rows), is given), send the rows over
+    one connection and record each result (not committed here). A message built now is stored with
+    its first attempt, so a retry sends the same bytes; one that cannot be built counts as a failed
+    attempt (tried again later, never lost). The result's indexes are those of `rows`."""
+    ready, unbuildable = built or _built(rows)
     index_of = {row.id: index for index, row in enumerate(rows)}
     sent = send_batch([built or email.message_from_bytes(row.message, policy=policy.default) for row, built in ready])
     result = SendResult(sent=[index_of[ready[i][0].id] for i in sent.sent], error=sent.error,
@@ -447,7 +447,10 @@ def send_queued() -> DrainSummary:
         rows = _claim(uuid.uuid4().hex, now)
         if not rows:
             break
-        result = _deliver(rows, now)
+        built = _built(rows)
+        commit_early("end the build's reading transaction (nothing to commit), so the record's write starts "
+                     "its own: on SQLite it then waits for another drain's write instead of failing")
+        result = _deliver(rows, now, built)
         commit_early("what went out is recorded at once, so no other drain sends it again")
         summary.sent += len(result.sent)
         summary.failed += len(result.failed)
