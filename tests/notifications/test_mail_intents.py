@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 
 import pytest
@@ -17,7 +17,14 @@ from coordination import mail
 from coordination.accounts.models import Role, User
 from coordination.actions import intents
 from coordination.actions import services as actions
-from coordination.actions.models import ActionItem, EmailKind, EmailOptOut, FanOutScope, Notification
+from coordination.actions.models import (
+    ActionItem,
+    EmailKind,
+    EmailOptOut,
+    FanOutScope,
+    Notification,
+    NotificationKind,
+)
 from coordination.audit.models import AuditEntry
 from coordination.audit.services import acting_as
 from coordination.extensions import db
@@ -57,7 +64,19 @@ def _last_intent() -> mail.MailIntent:
     return db.session.scalar(select(mail.MailIntent).order_by(mail.MailIntent.id.desc()).limit(1))
 
 
-def test_a_fan_outs_statements_do_not_grow_with_the_number_of_accounts(staff, conclusion, count_queries):
+@pytest.fixture
+def nothing_built(app, monkeypatch):
+    """The request builds no message: that is the mail run's work (a call here fails the test). With
+    the production backend: the development one builds a transaction's mail as it commits."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a message was built in the request")
+
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setattr(mail, "build", refuse)
+
+
+def test_a_fan_outs_statements_do_not_grow_with_the_number_of_accounts(staff, conclusion, count_queries,
+                                                                       nothing_built):
     towns = [f.municipality(name) for name in ("Kamnik", "Žalec", "Celje")]
     counts, told = [], []
     for each in (1, 6):  # 1 person per municipality, then 1 + 6 = 7
@@ -71,6 +90,31 @@ def test_a_fan_outs_statements_do_not_grow_with_the_number_of_accounts(staff, co
                      len(_rows(_last_intent().id))))
     assert told == [(3, 3), (21, 21)]  # everybody told in the app and by e-mail...
     assert counts[0] == counts[1]      # ...with the same statements
+
+
+def test_the_management_steps_statements_do_not_grow_with_the_number_of_accounts(staff, conclusion, count_queries,
+                                                                                 nothing_built):
+    from coordination.actions import fanout_manage as manage
+
+    towns = [f.municipality(name) for name in ("Kamnik", "Žalec", "Celje")]
+    counts, told = [], []
+    for each in (1, 6):
+        _people(towns, each)
+        fanout = f.fan_out(conclusion, staff, title=f"Naloga {each}", scope=FanOutScope.CHOSEN,
+                           chosen=[t.id for t in towns[:2]])
+        with count_queries() as due:
+            manage.change_due_date(fanout, due_date=date(2033, 1, 31), which=manage.ALL, author=staff,
+                                   version=fanout.version)
+        with count_queries() as added:
+            manage.add_municipalities(fanout, [(towns[2].id, towns[2].name)], author=staff, version=fanout.version)
+        with count_queries() as cancelled:
+            manage.cancel(fanout, reason="Ni več potrebno.", author=staff, version=fanout.version)
+        counts.append((due.count, added.count, cancelled.count))
+        messages = select(func.count()).select_from(Notification).join(ActionItem).where(
+            ActionItem.fanout_id == fanout.id, Notification.kind == NotificationKind.MESSAGE)
+        told.append(db.session.scalar(messages))
+    assert told == [2 + 1 + 3, 14 + 7 + 21]  # due date (2 towns), added (1), cancelled (3): everybody told
+    assert counts[0] == counts[1]
 
 
 @contextmanager
