@@ -243,7 +243,10 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
     organisation, fan-out and day: the claim is keyed on the organisation's first user (lowest id)
     under topic 'fanout:<id>'. Returns the number of municipalities reminded now. The people are
     never loaded: the claim keys are one grouped query, the notices and the e-mails' recipients one
-    INSERT … SELECT each (the e-mails are an intent, built by `flask mail send`)."""
+    INSERT … SELECT each (the e-mails are an intent, built by `flask mail send`). The claims, the
+    notices and the intent commit together with the request: nothing goes out before it commits
+    (a second process waits for the claim's row, then finds it taken), and a failed request gives
+    the claims back with everything else."""
     wanted = {int(i) for i in item_ids}
     if not wanted:
         return 0
