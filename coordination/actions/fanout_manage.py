@@ -231,9 +231,10 @@ def _tell(items: list[ActionItem], author, step: str, data: dict) -> None:
     for language in languages:
         with force_locale(language):
             texts[language] = {item.id: wording(step, item, data)[:300] for item in items}
-    language = case((User.language.in_(languages), User.language), else_=literal(languages[0]))
-    detail = case(*((language == lang, case(texts[lang], value=chosen.c.item_id)) for lang in languages[1:]),
-                  else_=case(texts[languages[0]], value=chosen.c.item_id))
+    # the text of the user's language (language_of(): the first language when theirs is not offered)
+    detail = case(texts[languages[0]], value=chosen.c.item_id)
+    for other in languages[1:]:
+        detail = case((User.language == other, case(texts[other], value=chosen.c.item_id)), else_=detail)
     link = case({item.id: item_path(item.id) for item in items}, value=chosen.c.item_id)
     db.session.execute(insert(Notification).from_select(
         ["user_id", "kind", "item_id", "link", "detail", "actor_label", "created_at"],

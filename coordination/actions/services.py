@@ -136,7 +136,8 @@ def notify_all(recipients: Select, kind: NotificationKind, author, detail: str =
     """_notify for many: one notification per (user_id, item_id) of `recipients` (a query, e.g.
     assignees_select), never to the author, copied by one INSERT … SELECT whatever their number, and
     the listeners told the same way. Not for status changes (those of a fan-out are grouped)."""
-    assert kind != NotificationKind.STATUS_CHANGED, "status changes are grouped: _notify"
+    if kind == NotificationKind.STATUS_CHANGED:
+        raise ValueError("status changes of a fan-out are grouped: use _notify")
     chosen = except_author(recipients, author).subquery()
     label = (author.name if author is not None else "")[:200]
     db.session.execute(insert(Notification).from_select(
