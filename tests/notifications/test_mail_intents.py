@@ -117,6 +117,21 @@ def test_the_management_steps_statements_do_not_grow_with_the_number_of_accounts
     assert counts[0] == counts[1]
 
 
+def test_a_steps_notice_is_in_each_persons_language(staff, conclusion):
+    from coordination.actions import fanout_manage as manage
+
+    kamnik = f.municipality("Kamnik")
+    slovene, english, unknown = (f.user(Role.MUNICIPAL, kamnik) for _n in range(3))
+    english.language, unknown.language = "en", "xx"
+    fanout = f.fan_out(conclusion, staff, title="Poslati seznam", scope=FanOutScope.CHOSEN, chosen=[kamnik.id])
+    manage.change_due_date(fanout, due_date=date(2033, 1, 31), which=manage.ALL, author=staff, version=fanout.version)
+    notices = dict(db.session.execute(select(Notification.user_id, Notification.detail).where(
+        Notification.kind == NotificationKind.MESSAGE, Notification.user_id.in_([slovene.id, english.id, unknown.id]))).all())
+    assert notices == {slovene.id: "Kamnik: rok naloge „Poslati seznam“ je zdaj 31. 1. 2033.",
+                       english.id: "Kamnik: the due date of the item “Poslati seznam” is now 31 Jan 2033.",
+                       unknown.id: "Kamnik: rok naloge „Poslati seznam“ je zdaj 31. 1. 2033."}
+
+
 @contextmanager
 def _counting_locales(monkeypatch):
     entered = []
