@@ -37,7 +37,23 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import LargeBinary, String, Text, delete, event, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    LargeBinary,
+    Select,
+    String,
+    Text,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coordination.extensions import db
@@ -233,17 +249,38 @@ BATCH = 200             # messages per claim and per SMTP connection
 CLAIM_MINUTES = 15      # a claim older than this belongs to a drain that died: its rows go again
 KEEP_SENT_DAYS = 30     # sent rows are kept this long (what went out, and when), then deleted
 AT_COMMIT = "mail_at_commit"  # session.info key: this transaction's rows, for the outbox backend
+AT_COMMIT_INTENTS = "mail_intents_at_commit"  # and its intents
+
+
+class MailIntent(db.Model):
+    """What one event (a fan-out, a step of its management, a reminder) tells its recipients by
+    e-mail, stored once: the name of its builder and what that needs besides each recipient's user
+    and item. Its messages are the mail_queue rows that point here, built when a drain claims them
+    (enqueue_intent; the builders are registered by actions/intents.py)."""
+
+    __tablename__ = "mail_intent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class QueuedMail(db.Model):
-    """One outgoing message, stored whole (its bytes) until it has been delivered."""
+    """One outgoing message, stored whole (its bytes) until it has been delivered. A message of an
+    intent has no bytes until the drain that claims it builds them (from the intent, its user and its
+    item); they are stored with its first attempt, so a retry sends the same message."""
 
     __tablename__ = "mail_queue"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
-    message: Mapped[bytes] = mapped_column(LargeBinary)
+    message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    intent_id: Mapped[int | None] = mapped_column(ForeignKey("mail_intent.id", ondelete="CASCADE"), index=True)
+    # whom and what an intent's message is about (gone with them: a deleted account or item is told nothing)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -270,18 +307,64 @@ def enqueue(messages: list[Message]) -> int:
     return len(rows)
 
 
+def enqueue_intent(kind: str, data: dict, recipients: Select) -> MailIntent:
+    """Queue one message per row of `recipients` (columns user_id, item_id, email: who, about what,
+    to which address), to be built later from the intent (kind, data) by `flask mail send`. Two
+    statements, whatever the number of recipients (the rows are copied by INSERT … SELECT); in the
+    current transaction, like enqueue()."""
+    now = utcnow()
+    intent = MailIntent(kind=kind, data=data, created_at=now)
+    db.session.add(intent)
+    db.session.flush()
+    chosen = recipients.subquery()
+    db.session.execute(insert(QueuedMail).from_select(
+        ["recipient", "subject", "intent_id", "user_id", "item_id", "created_at", "next_attempt_at", "attempts"],
+        select(func.substr(chosen.c.email, 1, 320), literal(""), literal(intent.id), chosen.c.user_id,
+               chosen.c.item_id, literal(now, UTCDateTime), literal(now, UTCDateTime), literal(0))))
+    if current_app.config.get("MAIL_BACKEND", "smtp") == "outbox":
+        db.session.info.setdefault(AT_COMMIT_INTENTS, []).append(intent.id)
+    return intent
+
+
+# How the messages of intents are built: actions/intents.py registers itself here (the features that
+# record intents sit above this module): build(rows) -> ({row id: Message}, {row id: why not}).
+BUILD: list = []
+
+
+def on_build(build):
+    if build not in BUILD:
+        BUILD.append(build)
+    return build
+
+
+def _built(rows: list) -> tuple[list, dict[int, str]]:
+    """The rows with their message: those of an intent built now (their bytes and subject are stored
+    by _deliver), the others as they were queued; and the rows that could not be built, with why."""
+    todo = [row for row in rows if row.message is None]
+    if not todo:
+        return [(row, None) for row in rows], {}
+    if not BUILD:
+        return [(row, None) for row in rows if row.message is not None], {
+            row.id: "no builder for mail intents is registered" for row in todo}
+    messages, failed = BUILD[0](todo)
+    return [(row, messages.get(row.id)) for row in rows if row.message is not None or row.id in messages], failed
+
+
 @event.listens_for(Session, "before_commit")
 def _outbox_at_commit(session) -> None:
-    """Outbox backend: write this transaction's messages as it commits (a local file, never a server)."""
-    ids = session.info.pop(AT_COMMIT, None)
-    if ids:
-        _deliver(session.execute(select(*CLAIMED).where(QueuedMail.id.in_(ids)).order_by(QueuedMail.id)).all(),
-                 utcnow())
+    """Outbox backend: write this transaction's messages as it commits (a local file, never a server);
+    an intent's are built now (development and browser tests see them at once)."""
+    ids, intents = session.info.pop(AT_COMMIT, None), session.info.pop(AT_COMMIT_INTENTS, None)
+    if ids or intents:
+        which = or_(QueuedMail.id.in_(ids or []), QueuedMail.intent_id.in_(intents or []))
+        _deliver(session.execute(select(*CLAIMED).where(which, QueuedMail.sent_at.is_(None))
+                                 .order_by(QueuedMail.id)).all(), utcnow())
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_at_rollback(session) -> None:
     session.info.pop(AT_COMMIT, None)
+    session.info.pop(AT_COMMIT_INTENTS, None)
 
 
 def _due(now: datetime):
@@ -307,7 +390,8 @@ class DrainSummary:
 # the columns a drain needs, read as plain rows: nothing is loaded into the session that a later
 # statement would refresh, so each write starts its own transaction (SQLite: it waits for the other
 # drain's write lock instead of failing on a stale read snapshot)
-CLAIMED = (QueuedMail.id, QueuedMail.recipient, QueuedMail.message, QueuedMail.attempts)
+CLAIMED = (QueuedMail.id, QueuedMail.recipient, QueuedMail.message, QueuedMail.attempts, QueuedMail.intent_id,
+           QueuedMail.user_id, QueuedMail.item_id)
 
 
 def _claim(token: str, now: datetime) -> list:
@@ -322,9 +406,17 @@ def _claim(token: str, now: datetime) -> list:
     return rows
 
 
-def _deliver(rows: list, now: datetime) -> SendResult:
-    """Send the rows over one connection and record each result (one statement; not committed here)."""
-    result = send_batch([email.message_from_bytes(row.message, policy=policy.default) for row in rows])
+def _deliver(rows: list, now: datetime, built: tuple | None = None) -> SendResult:
+    """Build what is still to be built (unless `built`, _built(rows), is given), send the rows over
+    one connection and record each result (not committed here). A message built now is stored with
+    its first attempt, so a retry sends the same bytes; one that cannot be built counts as a failed
+    attempt (tried again later, never lost). The result's indexes are those of `rows`."""
+    ready, unbuildable = built or _built(rows)
+    index_of = {row.id: index for index, row in enumerate(rows)}
+    sent = send_batch([built or email.message_from_bytes(row.message, policy=policy.default) for row, built in ready])
+    result = SendResult(sent=[index_of[ready[i][0].id] for i in sent.sent], error=sent.error,
+                        failed={index_of[ready[i][0].id]: why for i, why in sent.failed.items()})
+    result.failed.update({index_of[row_id]: why for row_id, why in unbuildable.items()})
     outcomes = []
     for index, row in enumerate(rows):
         failed = result.failed.get(index)
@@ -332,6 +424,10 @@ def _deliver(rows: list, now: datetime) -> SendResult:
                          "sent_at": None if failed else now, "last_error": failed[:2000] if failed else None,
                          "next_attempt_at": now + backoff(row.attempts + 1) if failed else now})
     db.session.execute(update(QueuedMail), outcomes)  # by primary key, as one executemany
+    built = [{"id": row.id, "message": as_bytes(message), "subject": _decoded(message["Subject"])[:300]}
+             for row, message in ready if message is not None]
+    if built:
+        db.session.execute(update(QueuedMail), built)
     return result
 
 
@@ -343,12 +439,18 @@ def send_queued() -> DrainSummary:
                  "drain then waits for our commit instead of failing with 'database is locked'")
     db.session.execute(delete(QueuedMail).where(
         QueuedMail.sent_at < utcnow() - timedelta(days=KEEP_SENT_DAYS)))
+    db.session.execute(delete(MailIntent).where(  # an intent whose messages are all gone (a day's margin)
+        MailIntent.created_at < utcnow() - timedelta(days=1),
+        ~exists().where(QueuedMail.intent_id == MailIntent.id)))
     while True:
         now = utcnow()
         rows = _claim(uuid.uuid4().hex, now)
         if not rows:
             break
-        result = _deliver(rows, now)
+        built = _built(rows)
+        commit_early("end the build's reading transaction (nothing to commit), so the record's write starts "
+                     "its own: on SQLite it then waits for another drain's write instead of failing")
+        result = _deliver(rows, now, built)
         commit_early("what went out is recorded at once, so no other drain sends it again")
         summary.sent += len(result.sent)
         summary.failed += len(result.failed)

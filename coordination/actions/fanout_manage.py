@@ -10,16 +10,17 @@ entry for the fan-out (what changed, how many items) besides the items' own, and
 of the items concerned: a notice in the app and, with their e-mail on, an e-mail."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, literal, select, update
 
 from coordination import mail
 from coordination.accounts.models import User
-from coordination.actions import services
+from coordination.actions import intents, services
 from coordination.actions.models import (
     PENDING,
     ActionItem,
@@ -32,7 +33,7 @@ from coordination.actions.models import (
     Priority,
 )
 from coordination.actions.preferences import wants_mail
-from coordination.actions.reminders import absolute_url, item_path, language_of, plain_text
+from coordination.actions.reminders import absolute_url, item_path, plain_text
 from coordination.audit.services import record
 from coordination.extensions import db
 from coordination.organisations.models import Organisation
@@ -131,9 +132,7 @@ def change_due_date(fanout: FanOut, *, due_date: date, which: str, author, versi
     record("update", "FanOut", fanout.id, str(fanout),
            {"due_date": [before.isoformat() if before else None, due_date.isoformat()],
             "items": [None, len(changing)], "which": [None, which]})
-    _tell(changing, author, lambda item: _("%(organisation)s: the due date of the item “%(title)s” is now %(date)s.",
-                                           organisation=item.assignee_org.name, title=item.title,
-                                           date=format_date(due_date)))
+    _tell(changing, author, DUE_DATE, {"date": due_date.isoformat()})
     return len(changing)
 
 
@@ -163,9 +162,7 @@ def add_municipalities(fanout: FanOut, targets: list[tuple[int, str]], *, author
     orgs = {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_([i for i, _n in new])))}
     for item in items:
         item.assignee_org = orgs[item.assignee_org_id]
-    _tell(items, author, lambda item: _("%(organisation)s: you have been sent the item “%(title)s”, due %(date)s.",
-                                        organisation=item.assignee_org.name, title=item.title,
-                                        date=format_date(item.due_date)))
+    _tell(items, author, ADDED, {})
     return items
 
 
@@ -184,8 +181,7 @@ def cancel(fanout: FanOut, *, reason: str, author, version: int | None) -> int:
     _bump(fanout, cancelled_at=utcnow(), cancel_reason=reason)
     record("update", "FanOut", fanout.id, str(fanout),
            {"cancelled": [None, len(items)], "cancel_reason": [None, reason]})
-    _tell(items, author, lambda item: _("%(organisation)s: the item “%(title)s” has been cancelled. Reason: %(reason)s",
-                                        organisation=item.assignee_org.name, title=item.title, reason=reason))
+    _tell(items, author, CANCELLED, {"reason": reason})
     return len(items)
 
 
@@ -201,31 +197,67 @@ def told(items: list[ActionItem]) -> tuple[int, int]:
     return len(users), sum(1 for _id, on in users if on)
 
 
-def _tell(items: list[ActionItem], author, wording: Callable[[ActionItem], str]) -> None:
+DUE_DATE, ADDED, CANCELLED = "due_date", "added", "cancelled"  # what a step tells (the intent's data says it)
+
+
+def wording(step: str, item: ActionItem, data: dict) -> str:
+    """What a step tells the people of an item, in the current language (the notice and the e-mail)."""
+    if step == DUE_DATE:
+        return _("%(organisation)s: the due date of the item “%(title)s” is now %(date)s.",
+                 organisation=item.assignee_org.name, title=item.title, date=format_date(date.fromisoformat(data["date"])))
+    if step == ADDED:
+        return _("%(organisation)s: you have been sent the item “%(title)s”, due %(date)s.",
+                 organisation=item.assignee_org.name, title=item.title, date=format_date(item.due_date))
+    return _("%(organisation)s: the item “%(title)s” has been cancelled. Reason: %(reason)s",
+             organisation=item.assignee_org.name, title=item.title, reason=data["reason"])
+
+
+def _tell(items: list[ActionItem], author, step: str, data: dict) -> None:
     """A notice per person and item (the item's person, or everybody of its municipality), worded in
     their language and leading to the item; an e-mail too to those who want e-mail about their assigned
-    items (EmailKind.ASSIGNMENT), queued with the change."""
-    rows = [(user_id, item) for user_id, item in services._assignees(items) if user_id != getattr(author, "id", None)]
-    ids = {uid for uid, _item in rows}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids), User.active))} if rows else {}
-    mailed = set(db.session.scalars(select(User.id).where(User.id.in_(ids), wants_mail(EmailKind.ASSIGNMENT)))) \
-        if rows else set()
-    actor = (getattr(author, "name", "") or "")[:200]
-    notices, messages = [], []
-    for user_id, item in rows:
-        user = users.get(user_id)
-        if user is None:
-            continue
-        with force_locale(language_of(user)):
-            text = wording(item)
-            notices.append({"user_id": user.id, "kind": NotificationKind.MESSAGE, "item_id": item.id,
-                            "link": item_path(item.id), "detail": text[:300], "actor_label": actor,
-                            "created_at": utcnow()})
-            if user.id in mailed:
-                body = plain_text("mail/fanout_change.txt", user=user, text=text, item=item,
-                                  url=absolute_url(item_path(item.id)),
-                                  settings_url=absolute_url("notifications.settings"))
-                messages.append(mail.build(user.email, text[:200], body, language=language_of(user)))
-    if notices:
-        db.session.execute(insert(Notification), notices)
-    mail.enqueue(messages)  # in the change's transaction; `flask mail send` delivers and retries
+    items (EmailKind.ASSIGNMENT), queued with the change as an intent (built by `flask mail send`).
+    Set-based: the wording is made once per item and language (force_locale once per language), and
+    the notices and the e-mails' recipients are copied by one INSERT … SELECT each, whatever the
+    number of people."""
+    if not items:
+        return
+    ids = [item.id for item in items]
+    # their municipalities in one query (the wording names them; a lazy load each would be one per item)
+    db.session.scalars(select(Organisation).where(Organisation.id.in_({item.assignee_org_id for item in items}))).all()
+    told = services.except_author(services.assignees_select(ActionItem.id.in_(ids), active_only=True), author)
+    chosen = told.subquery()
+    languages = current_app.config["LANGUAGES"]
+    texts = {}
+    for language in languages:
+        with force_locale(language):
+            texts[language] = {item.id: wording(step, item, data)[:300] for item in items}
+    # the text of the user's language (language_of(): the first language when theirs is not offered)
+    detail = case(texts[languages[0]], value=chosen.c.item_id)
+    for other in languages[1:]:
+        detail = case((User.language == other, case(texts[other], value=chosen.c.item_id)), else_=detail)
+    link = case({item.id: item_path(item.id) for item in items}, value=chosen.c.item_id)
+    db.session.execute(insert(Notification).from_select(
+        ["user_id", "kind", "item_id", "link", "detail", "actor_label", "created_at"],
+        select(chosen.c.user_id, literal(NotificationKind.MESSAGE, Notification.__table__.c.kind.type),
+               chosen.c.item_id, link, detail, literal((getattr(author, "name", "") or "")[:200]),
+               literal(utcnow(), Notification.__table__.c.created_at.type))
+        .join(User, User.id == chosen.c.user_id)))
+    wanting = (select(chosen.c.user_id, chosen.c.item_id, User.email).join(User, User.id == chosen.c.user_id)
+               .where(wants_mail(EmailKind.ASSIGNMENT)))
+    mail.enqueue_intent(INTENT, {"step": step, **data}, wanting)
+
+
+INTENT = "fanout_change"
+
+
+@intents.builder(INTENT)
+def build(data: dict, rows: list) -> dict:
+    """The e-mails of one step, in one language (entered by the caller)."""
+    settings_url = absolute_url("notifications.settings")
+    messages = {}
+    for row_id, user, item in rows:
+        text = wording(data["step"], item, data)
+        body = plain_text("mail/fanout_change.txt", user=user, text=text, item=item,
+                          url=absolute_url(item_path(item.id)), settings_url=settings_url)
+        messages[row_id] = mail.build(user.email, text[:200], body, language=intents.language_of(user))
+    return messages

@@ -26,11 +26,12 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from coordination import mail, types
 from coordination.accounts.models import User
-from coordination.actions import services
+from coordination.actions import intents, services
+from coordination.actions.intents import language_of  # noqa: F401  (used here, and imported from here)
 from coordination.actions.models import (
     PENDING,
     STATUS_LABELS,
@@ -71,10 +72,6 @@ def absolute_url(endpoint_or_path: str, **values) -> str:
 def plain_text(template: str, **context) -> str:
     """A text e-mail body: the template, with the blank lines its blocks leave reduced to one."""
     return re.sub(r"\n{3,}", "\n\n", render_template(template, **context)).strip() + "\n"
-
-
-def language_of(user: User) -> str:
-    return user.language if user.language in current_app.config["LANGUAGES"] else "sl"
 
 
 # --- claims ----------------------------------------------------------------------------------
@@ -244,7 +241,12 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
     """Remind the assignees of the given pending items of `fanout`: every active user of the
     municipality (or the item's person) gets an in-app notification and an e-mail. At most once per
     organisation, fan-out and day: the claim is keyed on the organisation's first user (lowest id)
-    under topic 'fanout:<id>'. Returns the number of municipalities reminded now."""
+    under topic 'fanout:<id>'. Returns the number of municipalities reminded now. The people are
+    never loaded: the claim keys are one grouped query, the notices and the e-mails' recipients one
+    INSERT … SELECT each (the e-mails are an intent, built by `flask mail send`). The claims, the
+    notices and the intent commit together with the request: nothing goes out before it commits
+    (a second process waits for the claim's row, then finds it taken), and a failed request gives
+    the claims back with everything else."""
     wanted = {int(i) for i in item_ids}
     if not wanted:
         return 0
@@ -252,43 +254,50 @@ def remind_fanout(fanout: FanOut, sender: User, item_ids) -> int:
     items = list(db.session.scalars(select(ActionItem).where(
         ActionItem.fanout_id == fanout.id, ActionItem.id.in_(wanted), ActionItem.status.in_(PENDING))
         .order_by(ActionItem.id)))
-    targets: dict[int, list[int]] = defaultdict(list)  # item id -> user ids
-    for user_id, item in services._assignees(items):
-        if user_id != sender.id:
-            targets[item.id].append(user_id)
-    keys = {item.id: min(targets[item.id]) for item in items if targets[item.id]}
+    if not items:
+        return 0
+    targets = services.except_author(services.assignees_select(ActionItem.id.in_([i.id for i in items])), sender)
+    told = targets.subquery()
+    keys = dict(db.session.execute(select(told.c.item_id, func.min(told.c.user_id)).group_by(told.c.item_id)).all())
     if not keys:
         return 0
     ours = claim({key: 1 for key in keys.values()}, fanout_topic(fanout), today)
     reminded = [item for item in items if keys.get(item.id) in ours]
     if not reminded:
         return 0
-    rows = [(user_id, item) for item in reminded for user_id in targets[item.id]]
-    services._notify(rows, NotificationKind.REMINDER, sender, fanout.title)
+    recipients = services.assignees_select(ActionItem.id.in_([i.id for i in reminded]))
+    services.notify_all(recipients, NotificationKind.REMINDER, sender, fanout.title)
     record("update", "FanOut", fanout.id, str(fanout),
            {"reminded": [None, len(reminded)], "reminded_by": [None, sender.name],
             "municipalities": [None, sorted(i.assignee_org.name for i in reminded)]})
-    commit_keeping_loaded("other processes must see the claims (and the notifications) before the e-mails go out")
-    _mail_reminders(fanout, sender, rows)
+    _mail_reminders(fanout, sender, services.except_author(recipients, sender))
     return len(reminded)
 
 
-def _mail_reminders(fanout: FanOut, sender: User, rows: list[tuple[int, ActionItem]]) -> None:
-    """The e-mails of a matrix reminder, queued in the reminder's transaction: the request never waits
-    for a mail server, and `flask mail send` retries what fails (the reminder stays claimed)."""
-    users = {u.id: u for u in db.session.scalars(  # those who want e-mail about their assigned items
-        select(User).where(User.id.in_({uid for uid, _item in rows}), User.active,
-                           wants_mail(EmailKind.ASSIGNMENT)))}
-    messages = []
-    for user_id, item in rows:
-        user = users.get(user_id)
-        if user is None:
-            continue
-        lang = language_of(user)
-        with force_locale(lang):
-            context = {"user": user, "item": item, "fanout": fanout, "sender": sender,
-                       "status_label": STATUS_LABELS[item.status], "item_url": absolute_url(item_path(item.id)),
-                       "settings_url": absolute_url("notifications.settings")}
-            messages.append(mail.build(user.email, _("Reminder: %(title)s", title=item.title),
-                                       plain_text("mail/reminder.txt", **context), language=lang))
-    mail.enqueue(messages)  # in the request's transaction; `flask mail send` delivers and retries
+REMINDER = "reminder"
+
+
+def _mail_reminders(fanout: FanOut, sender: User, recipients) -> None:
+    """The e-mails of a matrix reminder, queued in the reminder's transaction as an intent: the
+    request never builds nor waits for a mail server, and `flask mail send` builds, delivers and
+    retries (the reminder stays claimed). To those who want e-mail about their assigned items."""
+    told = recipients.subquery()
+    wanting = (select(told.c.user_id, told.c.item_id, User.email).join(User, User.id == told.c.user_id)
+               .where(User.active, wants_mail(EmailKind.ASSIGNMENT)))
+    mail.enqueue_intent(REMINDER, {"fanout": fanout.id, "sender": sender.id}, wanting)
+
+
+@intents.builder(REMINDER)
+def _build_reminders(data: dict, rows: list) -> dict:
+    """The reminders of one language (entered by the caller): the item as it is now, who reminds."""
+    sender = db.session.get(User, data["sender"])
+    if sender is None:
+        raise LookupError("the account that sent the reminder is gone")
+    settings_url = absolute_url("notifications.settings")
+    messages = {}
+    for row_id, user, item in rows:
+        context = {"user": user, "item": item, "sender": sender, "status_label": STATUS_LABELS[item.status],
+                   "item_url": absolute_url(item_path(item.id)), "settings_url": settings_url}
+        messages[row_id] = mail.build(user.email, _("Reminder: %(title)s", title=item.title),
+                                      plain_text("mail/reminder.txt", **context), language=language_of(user))
+    return messages

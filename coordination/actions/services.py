@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, and_, insert, literal, select, tuple_, union_all, update
 
 from coordination.accounts.models import User
 from coordination.actions.models import (
@@ -69,8 +69,37 @@ def _org_users(org_ids: Iterable[int]) -> dict[int, list[int]]:
     return users
 
 
+def assignees_select(items_where, *, active_only: bool = False) -> Select:
+    """(user_id, item_id) of the items `items_where` chooses, as a query to insert from (the rows
+    never come to Python): the item's person, or every active user of its organisation (the set
+    form of _assignees; active_only also leaves out an inactive named person)."""
+    person = select(ActionItem.assignee_user_id.label("user_id"), ActionItem.id.label("item_id")).where(
+        items_where, ActionItem.assignee_user_id.is_not(None))
+    if active_only:
+        person = person.join(User, User.id == ActionItem.assignee_user_id).where(User.active)
+    everybody = select(User.id.label("user_id"), ActionItem.id.label("item_id")).join(ActionItem, and_(
+        ActionItem.assignee_user_id.is_(None), ActionItem.assignee_org_id == User.organisation_id)).where(
+        items_where, User.active)
+    return select(union_all(person, everybody).subquery())
+
+
+def except_author(recipients: Select, author) -> Select:
+    chosen = recipients.subquery()
+    query = select(chosen.c.user_id, chosen.c.item_id)
+    return query if getattr(author, "id", None) is None else query.where(chosen.c.user_id != author.id)
+
+
+def _pairs(rows: list[tuple[int, ActionItem]]) -> Select:
+    """Python (user_id, item) pairs as the same kind of query as assignees_select (a few rows)."""
+    pairs = sorted({(user_id, item.id) for user_id, item in rows})
+    return (select(User.id.label("user_id"), ActionItem.id.label("item_id"))
+            .join(ActionItem, ActionItem.id.in_({i for _u, i in pairs}))  # a product of few rows, then the pairs
+            .where(User.id.in_({u for u, _i in pairs}), tuple_(User.id, ActionItem.id).in_(pairs)))
+
+
 # Features above this one e-mail the people told (notifications/item_mail.py registers itself here, as
-# actions sits below it): listener(kind, [(user_id, item), …], author, detail)
+# actions sits below it): listener(kind, recipients, author, detail), `recipients` a query of the
+# (user_id, item_id) told, to insert from
 NOTICE_LISTENERS: list[Callable] = []
 
 
@@ -98,9 +127,25 @@ def _notify(rows: list[tuple[int, ActionItem]], kind: NotificationKind, author, 
     if values:
         db.session.execute(insert(Notification), values)
     told += [(user_id, item) for (user_id, _item_id), item in unique.items()]
+    if told:
+        for listener in NOTICE_LISTENERS:
+            listener(kind, _pairs(told), author, detail)
+
+
+def notify_all(recipients: Select, kind: NotificationKind, author, detail: str = "") -> None:
+    """_notify for many: one notification per (user_id, item_id) of `recipients` (a query, e.g.
+    assignees_select), never to the author, copied by one INSERT … SELECT whatever their number, and
+    the listeners told the same way. Not for status changes (those of a fan-out are grouped)."""
+    if kind == NotificationKind.STATUS_CHANGED:
+        raise ValueError("status changes of a fan-out are grouped: use _notify")
+    chosen = except_author(recipients, author).subquery()
+    label = (author.name if author is not None else "")[:200]
+    db.session.execute(insert(Notification).from_select(
+        ["user_id", "kind", "item_id", "actor_label", "detail", "created_at"],
+        select(chosen.c.user_id, literal(kind, Notification.__table__.c.kind.type), chosen.c.item_id, literal(label),
+               literal(detail[:300]), literal(utcnow(), Notification.__table__.c.created_at.type))))
     for listener in NOTICE_LISTENERS:
-        if told:
-            listener(kind, told, author, detail)
+        listener(kind, select(chosen), author, detail)
 
 
 def _notify_grouped(rows: dict[tuple[int, int], ActionItem], label: str, status: str) -> list[tuple[int, ActionItem]]:
@@ -298,7 +343,9 @@ def fan_out(conclusion: Conclusion, *, title: str, author, scope: FanOutScope, d
              for org_id, _name in targets]
     db.session.add_all(items)
     db.session.flush()
-    _notify(_assignees(items), NotificationKind.ASSIGNED, author)
+    # everybody of every municipality told with two INSERT … SELECT (notices, e-mail intent): the
+    # request's cost does not grow with the number of accounts
+    notify_all(assignees_select(ActionItem.fanout_id == fanout.id), NotificationKind.ASSIGNED, author)
     db.session.flush()
     return fanout
 

@@ -14,7 +14,6 @@ EARLY_COMMITS = {
     ("actions/reminders.py", "commit_keeping_loaded"),  # the wrapper below, which keeps the loaded rows
     ("actions/reminders.py", "release"),              # a claim given back stays given back
     ("actions/reminders.py", "send_digests"),         # claims visible to other processes before mail goes out
-    ("actions/reminders.py", "remind_fanout"),        # the same for a status matrix's reminders
     ("documents/routes.py", "_meeting_document"),     # the first issue of a document (a GET) keeps its file number
     ("mail.py", "_claim"),                            # a drain's claim, visible to other drains before sending
     ("mail.py", "send_queued"),                       # what went out is recorded before the next batch
