@@ -2,7 +2,7 @@
 item, address) without a message; `flask mail send` builds the messages when it claims the rows
 
 Revision ID: 9c4e2a7b1d53
-Revises: 3b7c9e2f4a61
+Revises: 5d2a8c71e4b9
 Create Date: 2026-12-08 02:20:00
 
 """
@@ -14,7 +14,7 @@ import coordination.types
 
 # revision identifiers, used by Alembic.
 revision = '9c4e2a7b1d53'
-down_revision = '3b7c9e2f4a61'
+down_revision = '5d2a8c71e4b9'
 branch_labels = None
 depends_on = None
 
