@@ -12,11 +12,14 @@ extends base.html) and turns it into PDF/A-3b with WeasyPrint:
 - the language is the document's, chosen explicitly (`?lang=en`, Slovenian otherwise), never the
   interface's: a view wrapped in `in_document_language` builds its context and its PDF in it;
 - the letterhead (`letterhead`, a DocumentHeading) is given by the caller or, for documents that do
-  not name one, by the provider the documents feature registers (the ministry's).
+  not name one, by the provider the documents feature registers (the ministry's);
+- a drawing of many shapes (a map) goes in as an image (`embed_svg`), not inline: WeasyPrint parses
+  and styles every element of an inline <svg> as HTML before drawing it as SVG anyway.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import mimetypes
 import threading
 from collections.abc import Callable
@@ -28,9 +31,11 @@ from flask import current_app, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from coordination.documents.engine import Document, collector_paused
 
 PDF_VARIANT = "pdf/a-3b"
 # documents resolve their relative links against this address; the host can never exist (RFC 6761),
@@ -149,8 +154,16 @@ def render_html(template_name: str, **context) -> str:
 def _render_html(template_name: str, heading, resources, /, **context) -> str:
     name = template_name if template_name.startswith("pdf/") else f"pdf/{template_name}"
     crest_url = f"{ORIGIN}{RESOURCE_PREFIX}crest" if "crest" in resources else None
+
+    def embed_svg(markup: str) -> str:
+        """The address of `markup` (a whole <svg> element the template drew) as this document's image."""
+        content = str(markup).strip().encode()
+        key = "svg-" + hashlib.sha256(content).hexdigest()[:24]
+        resources[key] = (content, "image/svg+xml")
+        return f"{ORIGIN}{RESOURCE_PREFIX}{key}"
+
     return render_template(name, static_url=static_url, css_string=css_string, page_counter=page_counter(),
-                           letterhead=heading, crest_url=crest_url, **context)
+                           letterhead=heading, crest_url=crest_url, embed_svg=embed_svg, **context)
 
 
 # the stylesheet every print template links before any style of its own
@@ -174,6 +187,11 @@ def _fonts_and_sheet(static_folder: str) -> tuple[FontConfiguration, CSS]:
 
 def render_pdf(template_name: str, **context) -> bytes:
     """Render a print template of templates/pdf/ into PDF/A-3b bytes."""
+    with collector_paused():
+        return _render_pdf(template_name, context)
+
+
+def _render_pdf(template_name: str, context: dict) -> bytes:
     heading, resources = _heading(context)
     text = _render_html(template_name, heading, resources, **context)
     fonts, sheet = _fonts_and_sheet(current_app.static_folder)
@@ -184,5 +202,5 @@ def render_pdf(template_name: str, **context) -> bytes:
         # the parsed sheet instead of the link: as a user sheet it still yields to every author style
         # (they all come after the link; pdf.css has no !important), so the document looks the same
         text, stylesheets = text.replace(link, "", 1), [sheet]
-    html = HTML(string=text, base_url=f"{ORIGIN}/", url_fetcher=StaticOnlyFetcher(current_app.static_folder, resources))
+    html = Document(string=text, base_url=f"{ORIGIN}/", url_fetcher=StaticOnlyFetcher(current_app.static_folder, resources))
     return html.write_pdf(pdf_variant=PDF_VARIANT, stylesheets=stylesheets, font_config=fonts)

@@ -1,11 +1,12 @@
 """The PDF entry point: only the app's static files may be loaded, the footer speaks the user's language."""
+import gc
 import socket
 from datetime import UTC
 
 import pytest
 from weasyprint import HTML
 
-from coordination.documents import render
+from coordination.documents import engine, render
 from coordination.documents.render import ORIGIN, RefusedURL, StaticOnlyFetcher, css_string, page_counter
 from coordination.meetings.models import MinutesState
 
@@ -138,3 +139,70 @@ def test_the_parsed_stylesheet_lays_out_as_the_linked_one(app, monkeypatch):
         asked.clear()
         assert render.render_pdf("pdf/conclusions.html", **_minimal_context()).startswith(b"%PDF-")
         assert f"{ORIGIN}/static/css/pdf.css" not in asked
+
+
+DOCUMENT = """<html lang="sl"><head><meta charset="utf-8"></head><body>
+<h1>Zapisnik</h1><p>Besedilo <em>s poudarkom</em> in <strong>krepko</strong>.</p>
+<ol><li>prva točka</li><li>druga točka<ul><li>alineja</li><li>še ena<ul><li>globlje</li></ul></li></ul></li></ol>
+<table class="facts"><tr><th scope="row">Datum</th><td>1. 1. 2024</td></tr></table>
+<ul><li>zunanja alineja</li></ul><blockquote>navedek</blockquote><pre>koda</pre>
+</body></html>"""
+
+
+def test_the_narrowed_user_agent_sheet_lays_out_the_same_boxes(app):
+    """render's user-agent sheet is WeasyPrint's without the styles of footnotes and notes and with
+    ::marker kept for <li>: the same boxes (list markers included) as with WeasyPrint's own sheet."""
+    assert engine.UA_SHEET is not None, "WeasyPrint's user-agent sheet is no longer the one render.py narrows"
+    with app.test_request_context():
+        fonts, sheet = render._fonts_and_sheet(app.static_folder)
+        stock = HTML(string=DOCUMENT, base_url=f"{ORIGIN}/").render(stylesheets=[sheet], font_config=fonts)
+        narrowed = engine.Document(string=DOCUMENT, base_url=f"{ORIGIN}/").render(stylesheets=[sheet], font_config=fonts)
+    layout = _layout(narrowed)
+    assert layout == _layout(stock)
+    texts = [box[-1] for page in layout for box in page if box[-1]]
+    assert "1. " in texts and "• " in texts and "◦ " in texts and "▪ " in texts  # the markers are there
+
+
+def test_the_collector_waits_while_a_document_renders_and_no_longer(app, monkeypatch):
+    seen = []
+    write_pdf = HTML.write_pdf
+
+    def watching(self, *args, **kwargs):
+        seen.append(gc.isenabled())
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", watching)
+    assert gc.isenabled()
+    with app.test_request_context():
+        assert render.render_pdf("pdf/conclusions.html", **_minimal_context()).startswith(b"%PDF-")
+        assert seen == [False] and gc.isenabled()
+        monkeypatch.setattr(HTML, "write_pdf", lambda self, *a, **k: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            render.render_pdf("pdf/conclusions.html", **_minimal_context())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with app.test_request_context():
+            monkeypatch.setattr(HTML, "write_pdf", watching)
+            render.render_pdf("pdf/conclusions.html", **_minimal_context())
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
+def test_a_drawing_goes_in_as_an_image_of_the_document_only(app, monkeypatch):
+    """embed_svg gives a drawing an address among the document's own resources (named by its content),
+    which the document's fetcher serves and no other fetcher does."""
+    given = {}
+    monkeypatch.setattr(render, "render_template", lambda name, **context: given.update(context) or "")
+    resources = {}
+    with app.test_request_context():
+        render._render_html("pdf/conclusions.html", None, resources, **_minimal_context())
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+    url = given["embed_svg"](f"  {svg}\n")
+    assert url.startswith(f"{ORIGIN}/resources/svg-")
+    assert resources[url.removeprefix(f"{ORIGIN}/resources/")] == (svg.encode(), "image/svg+xml")
+    assert given["embed_svg"](svg) == url  # the same drawing, the same address
+    assert StaticOnlyFetcher(app.static_folder, resources).fetch(url).read() == svg.encode()
+    with pytest.raises(RefusedURL):
+        StaticOnlyFetcher(app.static_folder).fetch(url)

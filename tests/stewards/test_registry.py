@@ -275,3 +275,19 @@ def test_confirmed_stewards_join_the_group_in_one_step(client, people, no_csrf):
     assert page.count("steward-state-confirmed") == 2
     assert client.post("/skrbniki/skupina").status_code == 302  # again: nobody new
     assert len(groups.load(group.id).memberships) == 2
+
+
+def test_the_registry_pdf_draws_its_map_with_the_legend(client, people, no_csrf):
+    """The map goes into the PDF as an image of its own (render.embed_svg): its legend, text inside
+    the drawing only, is on the first page with the counts of the table."""
+    confirmed(f.municipality("Kamnik"), people["ministry"])
+    nominate(f.municipality("Ljubljana"))
+    db.session.commit()
+    from tests.documents.test_documents import pdftotext
+
+    f.login(client, people["ministry"])
+    response = client.get("/skrbniki/register.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    first_page = pdftotext(response.data).split("\f")[0]
+    assert "Potrjen skrbnik (1)" in first_page and "Samo predlog (1)" in first_page
+    assert "Brez skrbnika (" in first_page
