@@ -350,6 +350,8 @@ def main(argv=None):
     parser.add_argument("--reuse", action="store_true",
                         help="measure the data a previous run generated at this scale (same schema) instead of "
                              "generating them again")
+    parser.add_argument("--inprocess", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure the pages in-process (--no-inprocess: only over HTTP)")
     parser.add_argument("--only", default="", help="measure only the pages whose label contains this text")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'bench.db'}"
@@ -373,6 +375,17 @@ def main(argv=None):
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}; data generated in "
           f"{time.perf_counter() - started:.1f} s{' (reused)' if previous.get('scale') == args.scale else ''}: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
     settle_memory()  # as each gunicorn worker does once the app is loaded (deploy/gunicorn.conf.py)
+    if args.inprocess:
+        _in_process(app, args, database, sizes)
+    if args.http and not args.only:  # --only is a quick look in-process
+        from benchmark import over_http as http
+        from benchmark.minutes import LONG_PAGES  # the 100-page PDF is timed in-process only
+
+        http.print_table(http.run(url, [p for p in pages(app) if p[0] not in LONG_PAGES], PASSWORD, scale=args.scale, workers=args.workers,
+                                  seconds=args.http_seconds))
+
+
+def _in_process(app, args, database: str, sizes: dict) -> None:
     results = measure(app, args.runs, args.only)
     print_table(results, database, args.scale, args.runs)
     if args.only:  # a quick look at a few pages: nothing else measured, nothing written
@@ -387,12 +400,6 @@ def main(argv=None):
     from benchmark import analysis as network_analysis
 
     network_analysis.report(app, args.runs, PASSWORD)
-    if args.http:
-        from benchmark import over_http as http
-        from benchmark.minutes import LONG_PAGES  # the 100-page PDF is timed in-process only
-
-        http.print_table(http.run(url, [p for p in pages(app) if p[0] not in LONG_PAGES], PASSWORD, scale=args.scale, workers=args.workers,
-                                  seconds=args.http_seconds))
 
 
 def time_fan_out(app) -> float:

@@ -18,6 +18,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
-    from coordination import settle_memory
+    """Once the worker has loaded the app: coordination.settle_memory (written out here, as this file
+    also serves apps that are not this one, such as the benchmark's bare Flask floor)."""
+    import gc
 
-    settle_memory()
+    gc.collect()
+    gc.freeze()
