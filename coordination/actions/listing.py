@@ -232,8 +232,18 @@ def page(user, filters: Filters, page_number: int, per_page: int = PER_PAGE, tod
     total = db.session.scalar(select(func.count()).select_from(ids_only.order_by(None).subquery())) or 0
     page_number = min(page_number, max(1, -(-total // per_page)))
     ids = page_ids(ids_only, filters.sort, today, per_page, (page_number - 1) * per_page,
-                   in_index_order=is_staff(user) and not filters.text, overdue_only=filters.overdue)
+                   in_index_order=_most_match(user, filters), overdue_only=filters.overdue)
     return Page(items=rows_for(user, ids, today), page=page_number, per_page=per_page, total=total)
+
+
+def _most_match(user, filters: Filters) -> bool:
+    """Whether the list's pages are read in index order (page_ids): staff see every item; a text
+    filter on top keeps that a win on PostgreSQL, which checks the matches of the text as a hashed
+    set while it walks the index (ministry, 15,000 of 100,000 items match: 131 → about 30 ms), but
+    not on SQLite, where the one sort measured faster (55 against 98 ms of CPU)."""
+    if not is_staff(user):
+        return False
+    return not filters.text or db.session.get_bind().dialect.name == "postgresql"
 
 
 def _page_by_assignee(user, query, page_number: int, per_page: int, today: date) -> Page:

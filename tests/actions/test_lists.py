@@ -302,6 +302,8 @@ def test_due_order_pages_agree_with_sorting_every_visible_item(app, session, peo
             seen += [row.item.id for row in listing.page(user, listing.parse(_args({})), number, per_page=5).items]
             late += [row.item.id for row in listing.page(user, listing.parse(_args({"overdue": "1"})), number,
                                                           per_page=5).items]
+        worded = [row.item.id for row in listing.page(user, listing.parse(_args({"q": "N1"})), 1, per_page=50).items]
     overdue = [i for i in expected if db.session.get(ActionItem, i).overdue(today)]
     assert len(expected) > 10 and seen == expected
     assert len(overdue) > 3 and late[:len(overdue)] == overdue
+    assert worded == [i for i in expected if db.session.get(ActionItem, i).title.startswith("N1")]
