@@ -60,3 +60,29 @@ def drop_orphan_documents() -> None:
     for kind, indexed in index._KINDS.items():
         db.session.execute(delete(SearchDocument).where(
             SearchDocument.kind == kind, SearchDocument.ref_id.not_in(select(indexed.model.id))))
+
+
+def at_once(concurrent, work, count: int = 2, timeout: float = 120) -> list:
+    """What `work()` returns in `count` threads, each in its own app context and released together;
+    any exception in a thread fails the test."""
+    import threading
+
+    start = threading.Barrier(count)
+    results, problems = [], []
+
+    def run():
+        try:
+            with concurrent.app_context():
+                start.wait()
+                results.append(work())
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            problems.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert problems == []
+    return results

@@ -22,7 +22,7 @@ from coordination.types import clock_at, utcnow
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
 from tests.actions.test_reminders import SmtpServer
-from tests.committed import committing_app
+from tests.committed import at_once, committing_app
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
 
@@ -257,25 +257,8 @@ def test_two_drains_at_once_send_each_message_exactly_once(app, monkeypatch):
             with unit_of_work():
                 mail.enqueue([_message(a, f"Sporočilo {a}") for a in addresses])
             db.session.remove()
-        start = threading.Barrier(2)
-        summaries, problems = [], []
-
-        def drain():
-            try:
-                with concurrent.app_context():
-                    start.wait()
-                    summaries.append(mail.send_queued())
-                    db.session.remove()
-            except Exception as exc:  # noqa: BLE001 - reported below
-                problems.append(exc)
-
-        threads = [threading.Thread(target=drain) for _ in range(2)]
         try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
-            assert problems == []
+            summaries = at_once(concurrent, mail.send_queued)
             received = sorted(m["To"] for m in server.collector.messages)
             assert received == sorted(addresses)  # each exactly once
             assert sum(s.sent for s in summaries) == 60 and sum(s.failed for s in summaries) == 0

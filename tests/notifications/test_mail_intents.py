@@ -4,7 +4,6 @@ are built by the mail run, each in its recipient's language (each language enter
 with their first attempt and sent once, also by two mail runs at once."""
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
@@ -32,7 +31,7 @@ from coordination.meetings.models import Visibility
 from coordination.web.transaction import unit_of_work
 from tests import factories as f
 from tests.actions.test_reminders import SmtpServer
-from tests.committed import committing_app, drop_orphan_documents
+from tests.committed import at_once, committing_app, drop_orphan_documents
 
 Q = mail.QueuedMail
 
@@ -241,25 +240,8 @@ def test_two_mail_runs_at_once_build_and_send_each_message_once(app, monkeypatch
             english = {p.email for p in people if p.language == "en"}
             item_ids, user_ids = [i.id for i in items], [p.id for p in people]
             db.session.remove()
-        start = threading.Barrier(2)
-        summaries, problems = [], []
-
-        def run():
-            try:
-                with concurrent.app_context():
-                    start.wait()
-                    summaries.append(mail.send_queued())
-                    db.session.remove()
-            except Exception as exc:  # noqa: BLE001 - reported below
-                problems.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
         try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
-            assert problems == []
+            summaries = at_once(concurrent, mail.send_queued)
             received = server.collector.messages
             assert sorted(m["To"] for m in received) == addresses  # each exactly once
             for message in received:  # in its recipient's language
