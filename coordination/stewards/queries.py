@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from coordination.audit.models import AuditEntry
@@ -239,20 +239,23 @@ def history(appointment_ids: list[int], limit: int = 100) -> list[AuditEntry]:
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
 
 
+def _confirmed_steward_on(day: date):
+    """Stewards (not deputies) confirmed and in force on `day`."""
+    return and_(Appointment.role == StewardRole.STEWARD, Appointment.status == AppointmentStatus.CONFIRMED,
+                Appointment.valid_from <= day, or_(Appointment.valid_until.is_(None), Appointment.valid_until >= day))
+
+
 def confirmed_stewards(day: date) -> list[Appointment]:
     """Stewards confirmed and in force on `day` (for the working group)."""
-    return list(db.session.scalars(select(Appointment).where(
-        Appointment.role == StewardRole.STEWARD, Appointment.status == AppointmentStatus.CONFIRMED,
-        Appointment.valid_from <= day, or_(Appointment.valid_until.is_(None), Appointment.valid_until >= day))
-        .order_by(Appointment.organisation_id)))
+    return list(db.session.scalars(select(Appointment).where(_confirmed_steward_on(day))
+                                   .order_by(Appointment.organisation_id)))
 
 
 def confirmed_steward_contacts(day: date) -> list[tuple[str, int]]:
     """(e-mail, organisation id) of the stewards confirmed_stewards() gives: plain rows, for the group
     page, which needs no more (building the appointments and their organisations cost it ~5 ms)."""
     return db.session.execute(select(Appointment.email, Appointment.organisation_id).where(
-        Appointment.role == StewardRole.STEWARD, Appointment.status == AppointmentStatus.CONFIRMED,
-        Appointment.valid_from <= day, or_(Appointment.valid_until.is_(None), Appointment.valid_until >= day))).all()
+        _confirmed_steward_on(day))).all()
 
 
 def own_flags(org_id: int, day: date) -> tuple[date | None, date | None, str]:
